@@ -1,0 +1,55 @@
+package io.chatvector.cli;
+
+import java.io.File;
+import java.util.concurrent.Callable;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Generate a small Llama-shaped family, extract its chat vector, merge it into the CP model",
+        "(keeping the CP's larger embeddings, as the paper did) and inspect the result."})
+final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--dir", defaultValue = "target/chatvector-demo", paramLabel = "DIR",
+      description = "Working directory (default: ${DEFAULT-VALUE}); replaced on every run.")
+  String dir;
+
+  @Mixin
+  SparkOptions spark;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    String root = new File(dir).getAbsolutePath();
+    ChatVectorCommand chatvector = spec.commandLine().getParent().getCommand();
+    SparkContexts previous = chatvector.contexts;
+    JavaSparkContext context = previous.acquire(spark.sparkConf("demo"));
+    chatvector.contexts = SparkContexts.shared(context);
+    try {
+      int code = step("synth", "--out", root, "--layers", "4", "--hidden", "256", "--intermediate", "688",
+          "--vocab", "2048", "--extra-vocab", "128");
+      code = code != 0 ? code : step("extract", "--base", root + "/base", "--chat", root + "/chat",
+          "--out", root + "/vector", "--overwrite");
+      code = code != 0 ? code : step("merge", "--cp", root + "/cp", "--vector", root + "/vector:1.0",
+          "--embeddings", "skip", "--out", root + "/merged", "--max-shard-size", "4MB", "--overwrite");
+      code = code != 0 ? code : step("inspect", root + "/merged");
+      return code;
+    } finally {
+      chatvector.contexts = previous;
+      previous.release(context);
+    }
+  }
+
+  private int step(String... args) {
+    CommandLine parent = spec.commandLine().getParent();
+    spec.commandLine().getOut().printf("%n$ chatvector %s%n", String.join(" ", args));
+    spec.commandLine().getOut().flush();
+    return parent.execute(args);
+  }
+}

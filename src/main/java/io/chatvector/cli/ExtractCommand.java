@@ -1,0 +1,44 @@
+package io.chatvector.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatvector.io.Checkpoint;
+import io.chatvector.plan.EmbeddingsMode;
+import io.chatvector.plan.MergePlan;
+import io.chatvector.plan.MergePlanner;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "extract", mixinStandardHelpOptions = true,
+    description = "Write the chat vector chat - base as a checkpoint (with the chat model's config and tokenizer).")
+final class ExtractCommand extends JobCommand {
+  /** Recorded in the vector's safetensors metadata, so merges can tell where a vector came from. */
+  static final String BASE_METADATA = "chatvector.base";
+  static final String CHAT_METADATA = "chatvector.chat";
+
+  @Option(names = "--base", required = true, paramLabel = "DIR", description = "The base model.")
+  String base;
+
+  @Option(names = "--chat", required = true, paramLabel = "DIR", description = "The chat model.")
+  String chat;
+
+  @Override
+  public Integer call() throws Exception {
+    Configuration conf = hadoopConf();
+    Checkpoint baseModel = Checkpoint.open(base, conf);
+    Checkpoint chatModel = Checkpoint.open(chat, conf);
+    Map<String, String> metadata = Map.of(
+        BASE_METADATA, baseModel.directory().toString(),
+        CHAT_METADATA, chatModel.directory().toString());
+    MergePlan plan = MergePlanner.extract(baseModel, chatModel, job.planOptions(EmbeddingsMode.ERROR, metadata));
+    ObjectNode provenance = provenance();
+    provenance.putObject("inputs")
+        .put("base", baseModel.directory().toString())
+        .put("chat", chatModel.directory().toString());
+    provenance.put("formula", "chat - base");
+    return execute(conf, plan, List.of(baseModel.directory(), chatModel.directory()), chatModel.directory(), null,
+        provenance);
+  }
+}

@@ -1,0 +1,87 @@
+package io.chatvector.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatvector.Sizes;
+import io.chatvector.io.OutputDirectory;
+import io.chatvector.plan.MergePlan;
+import io.chatvector.spark.JobSummary;
+import io.chatvector.spark.MergeJob;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** A command that plans on the driver from headers, then writes a checkpoint with a Spark job. */
+abstract class JobCommand implements Callable<Integer> {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @Mixin
+  SparkOptions spark;
+
+  @Mixin
+  JobOptions job;
+
+  @Spec
+  CommandSpec spec;
+
+  @ParentCommand
+  ChatVectorCommand root;
+
+  Configuration hadoopConf() {
+    return spark.hadoopConf(spec.name());
+  }
+
+  /** The provenance record, to which each command adds its inputs. */
+  ObjectNode provenance() {
+    ObjectNode record = JSON.createObjectNode()
+        .put("tool", "chatvector-spark")
+        .put("version", Version.current())
+        .put("command", spec.name());
+    record.putObject("options")
+        .put("dtype", job.dtype == null ? null : job.dtype.name())
+        .put("exclude", job.exclude == null ? null : job.exclude.pattern())
+        .put("max_shard_size", job.maxShardSize)
+        .put("chunk_size", job.chunkSize)
+        .put("allow_nonfinite", job.allowNonFinite);
+    return record;
+  }
+
+  /** Checks the output, then runs the plan on Spark (or only prints it, with --dry-run). */
+  int execute(Configuration conf, MergePlan plan, List<Path> inputs, Path modelFiles, Path chatTemplate,
+      ObjectNode provenance) throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    OutputDirectory output = OutputDirectory.check(job.out, job.overwrite, inputs, conf);
+    if (job.dryRun) {
+      printPlan(plan, output, out);
+      return 0;
+    }
+    ObjectNode tensors = provenance.putObject("tensors");
+    plan.actions().forEach((action, count) -> tensors.put(action.name().toLowerCase(java.util.Locale.ROOT), count));
+    JavaSparkContext context = root.contexts.acquire(spark.sparkConf(spec.name()));
+    try {
+      JobSummary summary = MergeJob.run(context, conf, spec.name(), plan, output, modelFiles, chatTemplate,
+          job.allowNonFinite, provenance, spec.commandLine().getErr());
+      summary.print(out);
+      return 0;
+    } finally {
+      root.contexts.release(context);
+    }
+  }
+
+  private static void printPlan(MergePlan plan, OutputDirectory output, PrintWriter out) {
+    out.printf("plan for %s (dry run, no tensor data read)%n", output.target());
+    plan.actions().forEach((action, count) -> out.printf("  %6d tensors %s%n", count, action.description()));
+    out.printf("  records:  %d chunks in %d shard tasks%n", plan.chunkCount(), plan.shards().size());
+    out.printf("  read:     %s from %d input files%n", Sizes.format(plan.readBytes()), plan.inputs().size());
+    out.printf("  write:    %s in %d shards%n", Sizes.format(plan.outputBytes()), plan.shards().size());
+    out.printf("  memory:   %s of chunk buffers per running task%n", Sizes.format(plan.taskBufferBytes()));
+    out.flush();
+  }
+}

@@ -1,0 +1,43 @@
+package io.chatvector.cli;
+
+import io.chatvector.format.DType;
+import io.chatvector.plan.EmbeddingsMode;
+import io.chatvector.plan.PlanOptions;
+import java.util.Map;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that write a checkpoint. */
+final class JobOptions {
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output checkpoint directory.")
+  String out;
+
+  @Option(names = "--dtype", paramLabel = "F32|BF16|F16", converter = Converters.OutputType.class,
+      description = "Type of computed tensors (default: the CP's, or the chat model's when extracting).")
+  DType dtype;
+
+  @Option(names = "--exclude", paramLabel = "REGEX", converter = Converters.Regex.class,
+      description = "Tensors whose name contains a match are left out of a vector, or left as the CP has them.")
+  Pattern exclude;
+
+  @Option(names = "--max-shard-size", paramLabel = "SIZE", converter = Converters.Size.class,
+      defaultValue = "5GB", description = "Largest output shard, decimal units as in Hugging Face (default: ${DEFAULT-VALUE}).")
+  long maxShardSize;
+
+  @Option(names = "--chunk-size", paramLabel = "SIZE", converter = Converters.Size.class, defaultValue = "32MB",
+      description = "Largest chunk of one tensor read or written at once; bounds memory (default: ${DEFAULT-VALUE}).")
+  long chunkSize;
+
+  @Option(names = "--overwrite", description = "Replace an existing output.")
+  boolean overwrite;
+
+  @Option(names = "--allow-nonfinite", description = "Accept NaN and infinite values instead of failing.")
+  boolean allowNonFinite;
+
+  @Option(names = "--dry-run", description = "Plan from the headers and print the plan; read no tensor data.")
+  boolean dryRun;
+
+  PlanOptions planOptions(EmbeddingsMode embeddings, Map<String, String> metadata) {
+    return new PlanOptions(dtype, exclude, embeddings, chunkSize, maxShardSize, metadata);
+  }
+}

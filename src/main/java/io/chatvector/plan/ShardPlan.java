@@ -1,0 +1,13 @@
+package io.chatvector.plan;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * One output file: its name, its complete header (with the 8 length bytes), the tensors it holds and their
+ * chunks, in file order.
+ */
+public record ShardPlan(int index, String fileName, byte[] header, List<String> tensors, List<Chunk> chunks,
+    long fileLength)
+    implements Serializable {
+}

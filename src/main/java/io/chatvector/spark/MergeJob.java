@@ -1,0 +1,98 @@
+package io.chatvector.spark;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatvector.io.CheckpointFiles;
+import io.chatvector.io.OutputDirectory;
+import io.chatvector.io.Storage;
+import io.chatvector.plan.InputFile;
+import io.chatvector.plan.MergePlan;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Runs a plan on Spark: one task per output shard writes it under the staging directory; the driver then adds
+ * the index, the model's small files and the provenance, and publishes. Any failure removes the staging
+ * directory, so nothing half-written is left looking complete.
+ */
+public final class MergeJob {
+  private MergeJob() {
+  }
+
+  /**
+   * @param modelFiles where config and tokenizer files are copied from (the CP, or the chat model for a vector)
+   * @param chatTemplate the chat model (or a vector carrying its files) whose chat template the output gets; null for none
+   * @param provenance the record of inputs and options, completed here with the shards written
+   */
+  public static JobSummary run(JavaSparkContext spark, Configuration conf, String command, MergePlan plan,
+      OutputDirectory output, Path modelFiles, Path chatTemplate, boolean allowNonFinite, ObjectNode provenance,
+      PrintWriter progress) throws IOException {
+    long start = System.nanoTime();
+    output.begin();
+    try {
+      List<ShardResult> shards = writeShards(spark, conf, plan, output, allowNonFinite, progress);
+      finish(conf, plan, output, modelFiles, chatTemplate, provenance, shards);
+      output.publish();
+      return new JobSummary(command, output.target().toString(), plan, shards, bytesReadPerInput(plan, shards),
+          System.nanoTime() - start);
+    } catch (IOException | RuntimeException | Error e) {
+      output.abort();
+      throw e;
+    }
+  }
+
+  private static List<ShardResult> writeShards(JavaSparkContext spark, Configuration conf, MergePlan plan,
+      OutputDirectory output, boolean allowNonFinite, PrintWriter progress) {
+    LongAccumulator bytesWritten = spark.sc().longAccumulator(ProgressListener.BYTES_WRITTEN);
+    Broadcast<SerializableConfiguration> broadcastConf = spark.broadcast(new SerializableConfiguration(conf));
+    ProgressListener listener = new ProgressListener(progress, plan.outputBytes(), plan.shards().size());
+    spark.sc().addSparkListener(listener);
+    try {
+      spark.setJobDescription("write " + plan.shards().size() + " shards of " + output.target());
+      return spark.parallelize(plan.shards(), plan.shards().size())
+          .map(new WriteShardFunction(plan.inputs(), broadcastConf, output.staging().toString(), allowNonFinite,
+              bytesWritten))
+          .collect();
+    } finally {
+      spark.sc().removeSparkListener(listener);
+      broadcastConf.destroy();
+    }
+  }
+
+  private static void finish(Configuration conf, MergePlan plan, OutputDirectory output, Path modelFiles,
+      Path chatTemplate, ObjectNode provenance, List<ShardResult> shards) throws IOException {
+    Path staging = output.staging();
+    CheckpointFiles.copyModelFiles(Storage.fileSystem(modelFiles, conf), modelFiles, output.fileSystem(), staging);
+    if (chatTemplate != null) {
+      boolean applied = CheckpointFiles.applyChatTemplate(Storage.fileSystem(chatTemplate, conf), chatTemplate,
+          output.fileSystem(), staging);
+      provenance.put("chat_template_from", applied ? chatTemplate.toString() : null);
+    }
+    ArrayNode shardRecords = provenance.putArray("shards");
+    for (ShardResult shard : shards) {
+      shardRecords.addObject().put("file", shard.fileName()).put("bytes", shard.bytes()).put("crc32c", shard.crc32c());
+    }
+    CheckpointFiles.writeJson(output.fileSystem(), new Path(staging, CheckpointFiles.PROVENANCE_FILE), provenance);
+    // The index goes last: a directory without it is, by definition, not a complete checkpoint.
+    CheckpointFiles.writeIndex(output.fileSystem(), staging, plan.totalTensorBytes(), plan.weightMap());
+  }
+
+  private static Map<String, Long> bytesReadPerInput(MergePlan plan, List<ShardResult> shards) {
+    Map<String, Long> perInput = new LinkedHashMap<>();
+    for (ShardResult shard : shards) {
+      for (int file = 0; file < plan.inputs().size(); file++) {
+        InputFile input = plan.inputs().get(file);
+        perInput.merge(input.input(), shard.bytesReadPerFile()[file], Long::sum);
+      }
+    }
+    return perInput;
+  }
+}

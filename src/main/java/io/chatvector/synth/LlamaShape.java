@@ -1,0 +1,54 @@
+package io.chatvector.synth;
+
+import io.chatvector.format.DType;
+import io.chatvector.format.TensorInfo;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The dimensions of a Llama-style decoder, and its tensors in state-dict order. */
+public record LlamaShape(int layers, long hidden, long intermediate, long vocab, int heads, int kvHeads) {
+
+  public LlamaShape {
+    if (layers < 1 || hidden < 1 || intermediate < 1 || vocab < 1) {
+      throw new IllegalArgumentException("Cannot make a model with layers, hidden, intermediate and vocab below 1");
+    }
+    if (heads < 1 || hidden % heads != 0 || kvHeads < 1 || heads % kvHeads != 0) {
+      throw new IllegalArgumentException("Cannot split hidden size " + hidden + " into " + heads + " heads and "
+          + kvHeads + " key/value heads: hidden must divide by heads, heads by key/value heads");
+    }
+  }
+
+  /** Heads of 64 dimensions where the hidden size allows, as small Llama-style models have. */
+  public static int defaultHeads(long hidden) {
+    return hidden % 64 == 0 ? (int) (hidden / 64) : 1;
+  }
+
+  public List<TensorInfo> tensors(DType dtype, long extraVocab) {
+    long kvDim = hidden / heads * kvHeads;
+    List<TensorInfo> tensors = new ArrayList<>();
+    tensors.add(tensor("model.embed_tokens.weight", dtype, vocab + extraVocab, hidden));
+    for (int layer = 0; layer < layers; layer++) {
+      String prefix = "model.layers." + layer + ".";
+      tensors.add(tensor(prefix + "self_attn.q_proj.weight", dtype, hidden, hidden));
+      tensors.add(tensor(prefix + "self_attn.k_proj.weight", dtype, kvDim, hidden));
+      tensors.add(tensor(prefix + "self_attn.v_proj.weight", dtype, kvDim, hidden));
+      tensors.add(tensor(prefix + "self_attn.o_proj.weight", dtype, hidden, hidden));
+      tensors.add(tensor(prefix + "mlp.gate_proj.weight", dtype, intermediate, hidden));
+      tensors.add(tensor(prefix + "mlp.up_proj.weight", dtype, intermediate, hidden));
+      tensors.add(tensor(prefix + "mlp.down_proj.weight", dtype, hidden, intermediate));
+      tensors.add(tensor(prefix + "input_layernorm.weight", dtype, hidden));
+      tensors.add(tensor(prefix + "post_attention_layernorm.weight", dtype, hidden));
+    }
+    tensors.add(tensor("model.norm.weight", dtype, hidden));
+    tensors.add(tensor("lm_head.weight", dtype, vocab + extraVocab, hidden));
+    return tensors;
+  }
+
+  public long parameters(long extraVocab) {
+    return tensors(DType.F32, extraVocab).stream().mapToLong(TensorInfo::elements).sum();
+  }
+
+  private static TensorInfo tensor(String name, DType dtype, long... shape) {
+    return new TensorInfo(name, dtype, shape, 0, dtype.bytesFor(TensorInfo.elementCount(shape)));
+  }
+}
