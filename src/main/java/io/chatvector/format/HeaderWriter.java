@@ -45,6 +45,10 @@ public final class HeaderWriter {
           throw new IllegalArgumentException("Cannot write a tensor named " + SafetensorsHeader.METADATA_KEY);
         }
         long bytes = tensor.dtype().bytesFor(tensor.elements());
+        if (bytes < 0) {
+          throw new IllegalArgumentException("Cannot write tensor '" + tensor.name() + "': shape "
+              + tensor.shapeString() + " of " + tensor.dtype() + " is not a whole number of bytes");
+        }
         out.writeObjectFieldStart(tensor.name());
         out.writeStringField("dtype", tensor.dtype().name());
         out.writeArrayFieldStart("shape");

@@ -15,12 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A validated safetensors header. Every reader goes through {@link #readHeaderSize} and {@link #parse}, which
@@ -211,14 +209,13 @@ public final class SafetensorsHeader {
     return values;
   }
 
-  /** Walks tensors sorted by offsets: contiguous from 0, sizes matching shape and dtype. Returns the data end. */
+  /**
+   * Walks tensors sorted by offsets: contiguous from 0, sizes matching shape and dtype. Returns the data end.
+   * (Duplicate names never get here: the JSON parser refuses duplicate keys.)
+   */
   private static long validateLayout(String file, List<TensorInfo> sorted) {
-    Set<String> names = new HashSet<>();
     long previousEnd = 0;
     for (TensorInfo tensor : sorted) {
-      if (!names.add(tensor.name())) {
-        throw new SafetensorsFormatException(file, tensor.name(), "duplicate tensor name");
-      }
       if (tensor.begin() != previousEnd) {
         throw new SafetensorsFormatException(file, tensor.name(), "data_offsets begin at " + tensor.begin()
             + " but the previous tensor ends at " + previousEnd + " (" + (tensor.begin() > previousEnd ? "gap" : "overlap")

@@ -43,7 +43,8 @@ public final class MergeJob {
       output.publish();
       return new JobSummary(command, output.target().toString(), plan, shards, bytesReadPerInput(plan, shards),
           System.nanoTime() - start);
-    } catch (IOException | RuntimeException | Error e) {
+    } catch (Throwable e) {
+      // Spark's own failures are checked exceptions that Scala throws undeclared: catch everything.
       output.abort();
       throw e;
     }
