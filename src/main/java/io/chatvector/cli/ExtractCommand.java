@@ -14,10 +14,6 @@ import picocli.CommandLine.Option;
 @Command(name = "extract", mixinStandardHelpOptions = true,
     description = "Write the chat vector chat - base as a checkpoint (with the chat model's config and tokenizer).")
 final class ExtractCommand extends JobCommand {
-  /** Recorded in the vector's safetensors metadata, so merges can tell where a vector came from. */
-  static final String BASE_METADATA = "chatvector.base";
-  static final String CHAT_METADATA = "chatvector.chat";
-
   @Option(names = "--base", required = true, paramLabel = "DIR", description = "The base model.")
   String base;
 
@@ -29,10 +25,8 @@ final class ExtractCommand extends JobCommand {
     Configuration conf = hadoopConf();
     Checkpoint baseModel = Checkpoint.open(base, conf);
     Checkpoint chatModel = Checkpoint.open(chat, conf);
-    Map<String, String> metadata = Map.of(
-        BASE_METADATA, baseModel.directory().toString(),
-        CHAT_METADATA, chatModel.directory().toString());
-    MergePlan plan = MergePlanner.extract(baseModel, chatModel, job.planOptions(EmbeddingsMode.ERROR, metadata));
+    // Provenance goes to chatvector.json, not the shard headers, so that shards do not depend on where inputs live.
+    MergePlan plan = MergePlanner.extract(baseModel, chatModel, job.planOptions(EmbeddingsMode.ERROR, Map.of()));
     ObjectNode provenance = provenance();
     provenance.putObject("inputs")
         .put("base", baseModel.directory().toString())

@@ -52,6 +52,16 @@ public final class Main {
       err.println("error: " + oneLine(badOption.getMessage()));
       return BAD_INPUT;
     }
+    String storageProblem = StorageErrors.describe(e);
+    if (storageProblem != null) {
+      err.println("error: " + oneLine(storageProblem));
+      return BAD_INPUT;
+    }
+    java.io.IOException io = find(e, java.io.IOException.class);
+    if (io != null) {
+      err.println("error: storage failure: " + oneLine(io.getMessage()));
+      return FAILURE;
+    }
     Throwable root = e;
     while (root.getCause() != null && root.getMessage() == null) {
       root = root.getCause();
@@ -62,7 +72,7 @@ public final class Main {
   }
 
   /** Executor failures arrive wrapped in Spark's exceptions; the cause chain still holds ours. */
-  private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+  static <T extends Throwable> T find(Throwable e, Class<T> type) {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       if (type.isInstance(cause)) {
         return type.cast(cause);

@@ -1,8 +1,11 @@
 package io.chatvector.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatvector.io.Checkpoint;
+import io.chatvector.io.CheckpointFiles;
+import io.chatvector.io.Storage;
 import io.chatvector.plan.EmbeddingsMode;
 import io.chatvector.plan.MergePlan;
 import io.chatvector.plan.MergePlanner;
@@ -81,9 +84,11 @@ final class MergeCommand extends JobCommand {
         WeightedPath weighted = WeightedPath.parse(vector);
         Checkpoint vectorModel = Checkpoint.open(weighted.path(), conf);
         terms.add(VectorInput.stored(weighted.weight(), vectorModel));
+        JsonNode vectorInputs = CheckpointFiles.readJson(Storage.fileSystem(vectorModel.directory(), conf),
+            new Path(vectorModel.directory(), CheckpointFiles.PROVENANCE_FILE)).path("inputs");
         vectorRecords.addObject().put("path", vectorModel.directory().toString()).put("weight", weighted.weight())
-            .put("base", vectorModel.metadata().get(ExtractCommand.BASE_METADATA))
-            .put("chat", vectorModel.metadata().get(ExtractCommand.CHAT_METADATA));
+            .put("base", vectorInputs.path("base").asText(null))
+            .put("chat", vectorInputs.path("chat").asText(null));
         inputDirs.add(vectorModel.directory());
         formula.append(" + ").append(weighted.weight()).append(" * vector").append(terms.size());
       }

@@ -9,26 +9,27 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * An output checkpoint directory, written under a staging directory beside it and published by one rename
- * when complete, so a failed or killed job never leaves something that looks like a finished checkpoint.
- * The staging name is fixed, so a rerun clears what a killed run left behind.
+ * Where a job writes its checkpoint, and how it makes it visible only when complete. File systems with an
+ * atomic rename (local, HDFS) stage beside the target and rename; object stores, which have none, write in
+ * place and publish by writing the index and {@code _SUCCESS} last. Either way a failed or killed job leaves
+ * nothing that looks like a finished checkpoint, and a rerun replaces what it left.
  */
-public final class OutputDirectory {
-  private final FileSystem fs;
-  private final Path target;
-  private final Path staging;
-  private final boolean overwrite;
+public abstract class OutputDirectory {
+  public static final String SUCCESS_MARKER = "_SUCCESS";
 
-  private OutputDirectory(FileSystem fs, Path target, boolean overwrite) {
+  final FileSystem fs;
+  final Path target;
+  final boolean overwrite;
+
+  OutputDirectory(FileSystem fs, Path target, boolean overwrite) {
     this.fs = fs;
     this.target = target;
-    this.staging = new Path(target.getParent(), "." + target.getName() + ".chatvector-staging");
     this.overwrite = overwrite;
   }
 
   /**
-   * Checks that the output may be written (absent, empty, or {@code overwrite}; not overlapping any input)
-   * without touching anything.
+   * Checks that the output may be written (absent, empty, left by a failed run of ours, or {@code overwrite};
+   * not overlapping any input) without touching anything.
    */
   public static OutputDirectory check(String location, boolean overwrite, List<Path> inputs, Configuration conf)
       throws IOException {
@@ -42,13 +43,13 @@ public final class OutputDirectory {
       }
     }
     FileSystem fs = Storage.fileSystem(target, conf);
-    if (fs.exists(target) && !overwrite) {
-      FileStatus status = fs.getFileStatus(target);
-      if (status.isFile() || fs.listStatus(target).length > 0) {
-        throw new InvalidInputException(target + ": output already exists (use --overwrite to replace it)");
-      }
+    OutputDirectory output = Storage.isObjectStore(target)
+        ? new InPlaceOutput(fs, target, overwrite)
+        : new StagedOutput(fs, target, overwrite);
+    if (!overwrite && fs.exists(target) && !output.isReplaceable()) {
+      throw new InvalidInputException(target + ": output already exists (use --overwrite to replace it)");
     }
-    return new OutputDirectory(fs, target, overwrite);
+    return output;
   }
 
   private static boolean isSameOrInside(Path path, Path directory) {
@@ -56,45 +57,43 @@ public final class OutputDirectory {
     return path.toString().equals(directory.toString()) || path.toString().startsWith(dir);
   }
 
-  public Path target() {
-    return target;
+  /** Whether an existing target may be replaced without --overwrite: empty, or a failed run's leftovers. */
+  boolean isReplaceable() throws IOException {
+    FileStatus status = fs.getFileStatus(target);
+    return status.isDirectory() && fs.listStatus(target).length == 0;
   }
 
-  public Path staging() {
-    return staging;
+  public Path target() {
+    return target;
   }
 
   public FileSystem fileSystem() {
     return fs;
   }
 
-  /** Clears a stale staging directory from an earlier run and creates a fresh one. */
-  public void begin() throws IOException {
-    fs.delete(staging, true);
-    if (!fs.mkdirs(staging)) {
-      throw new IOException(staging + ": cannot create the staging directory");
-    }
-  }
+  /** Where the job's files go until {@link #publish()}. */
+  public abstract Path writeDirectory();
 
-  /** Replaces the target with the staged checkpoint. */
-  public void publish() throws IOException {
-    if (fs.exists(target)) {
-      if (!overwrite && fs.listStatus(target).length > 0) {
-        throw new InvalidInputException(target + ": output appeared while the job ran (use --overwrite to replace it)");
-      }
-      fs.delete(target, true);
-    }
-    if (!fs.rename(staging, target)) {
-      throw new IOException("Cannot publish " + staging + " as " + target + ": rename failed");
-    }
-  }
+  /**
+   * Whether shard writers should write under a per-attempt name and rename into place. False on object stores,
+   * where a rename is a copy and a finished upload replaces an object atomically anyway.
+   */
+  public abstract boolean renamesShardAttempts();
 
-  /** Removes what was staged; the target is untouched. */
-  public void abort() {
+  /** Clears what an earlier failed run left and prepares an empty write directory. */
+  public abstract void begin() throws IOException;
+
+  /** Makes the complete checkpoint visible at the target. */
+  public abstract void publish() throws IOException;
+
+  /** Removes what the job wrote; an existing target that was not replaced is untouched. */
+  public abstract void abort();
+
+  void deleteQuietly(Path path) {
     try {
-      fs.delete(staging, true);
+      fs.delete(path, true);
     } catch (IOException e) {
-      System.err.println("warning: " + staging + ": could not remove the staging directory: " + e.getMessage());
+      System.err.println("warning: " + path + ": could not remove what the failed job wrote: " + e.getMessage());
     }
   }
 }

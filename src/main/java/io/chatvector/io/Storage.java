@@ -1,7 +1,6 @@
 package io.chatvector.io;
 
 import io.chatvector.InvalidInputException;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -45,8 +44,12 @@ public final class Storage {
     }
   }
 
-  /** Whether an exception means the path is missing, which is the user's input problem rather than ours. */
-  public static boolean isMissing(IOException e) {
-    return e instanceof FileNotFoundException;
+  /** Stores without an atomic rename, where a checkpoint is written in place and published by its index. */
+  private static final java.util.Set<String> OBJECT_STORES =
+      java.util.Set.of("s3a", "s3", "s3n", "gs", "oss", "cosn", "obs", "wasb", "wasbs");
+
+  public static boolean isObjectStore(Path path) {
+    String scheme = path.toUri().getScheme();
+    return scheme != null && OBJECT_STORES.contains(scheme.toLowerCase(java.util.Locale.ROOT));
   }
 }

@@ -19,9 +19,9 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * Runs a plan on Spark: one task per output shard writes it under the staging directory; the driver then adds
- * the index, the model's small files and the provenance, and publishes. Any failure removes the staging
- * directory, so nothing half-written is left looking complete.
+ * Runs a plan on Spark: one task per output shard writes it into the output's write directory; the driver then
+ * adds the model's small files, the provenance and, last, the index, and publishes. Any failure removes what was
+ * written, so nothing half-written is left looking complete.
  */
 public final class MergeJob {
   private MergeJob() {
@@ -59,8 +59,8 @@ public final class MergeJob {
     try {
       spark.setJobDescription("write " + plan.shards().size() + " shards of " + output.target());
       return spark.parallelize(plan.shards(), plan.shards().size())
-          .map(new WriteShardFunction(plan.inputs(), broadcastConf, output.staging().toString(), allowNonFinite,
-              bytesWritten))
+          .map(new WriteShardFunction(plan.inputs(), broadcastConf, output.writeDirectory().toString(),
+              output.renamesShardAttempts(), allowNonFinite, bytesWritten))
           .collect();
     } finally {
       spark.sc().removeSparkListener(listener);
@@ -70,7 +70,7 @@ public final class MergeJob {
 
   private static void finish(Configuration conf, MergePlan plan, OutputDirectory output, Path modelFiles,
       Path chatTemplate, ObjectNode provenance, List<ShardResult> shards) throws IOException {
-    Path staging = output.staging();
+    Path staging = output.writeDirectory();
     CheckpointFiles.copyModelFiles(Storage.fileSystem(modelFiles, conf), modelFiles, output.fileSystem(), staging);
     if (chatTemplate != null) {
       boolean applied = CheckpointFiles.applyChatTemplate(Storage.fileSystem(chatTemplate, conf), chatTemplate,

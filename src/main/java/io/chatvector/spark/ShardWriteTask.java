@@ -32,26 +32,32 @@ import org.apache.hadoop.util.functional.FutureIO;
  * Executor-side work: writes one output shard, chunk by chunk, reading each chunk's byte ranges straight from
  * the input files. Holds one set of chunk buffers, so memory is bounded by the chunk size, not the shard size.
  *
- * <p>Writes to a file named after the task attempt and renames it into place when complete, so retried or
- * speculative attempts never clobber each other.
+ * <p>Where rename is atomic, writes to a file named after the task attempt and renames it into place when
+ * complete, so retried or speculative attempts never clobber each other. On object stores an upload becomes
+ * visible only when complete, so attempts write the final name directly; their bytes are identical.
  */
 public final class ShardWriteTask {
   private final List<InputFile> inputs;
   private final Configuration conf;
-  private final Path stagingDirectory;
+  private final Path writeDirectory;
+  private final boolean renameAttempts;
   private final boolean allowNonFinite;
   private final Map<Integer, FSDataInputStream> openInputs = new HashMap<>();
 
-  public ShardWriteTask(List<InputFile> inputs, Configuration conf, Path stagingDirectory, boolean allowNonFinite) {
+  public ShardWriteTask(List<InputFile> inputs, Configuration conf, Path writeDirectory, boolean renameAttempts,
+      boolean allowNonFinite) {
     this.inputs = inputs;
     this.conf = conf;
-    this.stagingDirectory = stagingDirectory;
+    this.writeDirectory = writeDirectory;
+    this.renameAttempts = renameAttempts;
     this.allowNonFinite = allowNonFinite;
   }
 
   public ShardResult write(ShardPlan shard, long attemptId, LongConsumer progress) throws IOException {
-    Path target = new Path(stagingDirectory, shard.fileName());
-    Path attemptFile = new Path(stagingDirectory, "." + shard.fileName() + ".attempt-" + attemptId);
+    Path target = new Path(writeDirectory, shard.fileName());
+    Path attemptFile = renameAttempts
+        ? new Path(writeDirectory, "." + shard.fileName() + ".attempt-" + attemptId)
+        : target;
     FileSystem fs = Storage.fileSystem(target, conf);
     long[] bytesRead = new long[inputs.size()];
     CRC32C checksum = new CRC32C();
@@ -79,7 +85,7 @@ public final class ShardWriteTask {
       fs.delete(attemptFile, false);
       throw new IOException(target + ": wrote " + written + " bytes, planned " + shard.fileLength());
     }
-    if (!fs.rename(attemptFile, target)) {
+    if (renameAttempts && !fs.rename(attemptFile, target)) {
       // Another attempt of this task got there first; its file has the same bytes.
       fs.delete(attemptFile, false);
     }

@@ -13,22 +13,25 @@ import org.apache.spark.util.LongAccumulator;
 final class WriteShardFunction implements Function<ShardPlan, ShardResult> {
   private final List<InputFile> inputs;
   private final Broadcast<SerializableConfiguration> conf;
-  private final String stagingDirectory;
+  private final String writeDirectory;
+  private final boolean renameAttempts;
   private final boolean allowNonFinite;
   private final LongAccumulator bytesWritten;
 
-  WriteShardFunction(List<InputFile> inputs, Broadcast<SerializableConfiguration> conf, String stagingDirectory,
-      boolean allowNonFinite, LongAccumulator bytesWritten) {
+  WriteShardFunction(List<InputFile> inputs, Broadcast<SerializableConfiguration> conf, String writeDirectory,
+      boolean renameAttempts, boolean allowNonFinite, LongAccumulator bytesWritten) {
     this.inputs = inputs;
     this.conf = conf;
-    this.stagingDirectory = stagingDirectory;
+    this.writeDirectory = writeDirectory;
+    this.renameAttempts = renameAttempts;
     this.allowNonFinite = allowNonFinite;
     this.bytesWritten = bytesWritten;
   }
 
   @Override
   public ShardResult call(ShardPlan shard) throws Exception {
-    ShardWriteTask task = new ShardWriteTask(inputs, conf.value().get(), new Path(stagingDirectory), allowNonFinite);
+    ShardWriteTask task = new ShardWriteTask(inputs, conf.value().get(), new Path(writeDirectory), renameAttempts,
+        allowNonFinite);
     return task.write(shard, TaskContext.get().taskAttemptId(), bytesWritten::add);
   }
 }
