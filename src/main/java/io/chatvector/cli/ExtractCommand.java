@@ -30,6 +30,7 @@ final class ExtractCommand extends JobCommand {
     ObjectNode provenance = provenance();
     provenance.putObject("inputs")
         .put("base", baseModel.directory().toString())
+        .put("base_fingerprint", baseModel.architectureFingerprint())
         .put("chat", chatModel.directory().toString());
     provenance.put("formula", "chat - base");
     return execute(conf, plan, List.of(baseModel.directory(), chatModel.directory()), chatModel.directory(), null,

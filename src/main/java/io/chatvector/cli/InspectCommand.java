@@ -49,10 +49,10 @@ final class InspectCommand implements Callable<Integer> {
       parameters += tensor.info().elements();
     }
     out.println("shards:");
-    checkpoint.fileLengths().forEach((file, length) -> {
+    checkpoint.files().forEach((file, version) -> {
       long[] totals = shards.getOrDefault(new Path(file).getName(), new long[2]);
       out.printf("  %s  %d tensors, %s of tensors, %d bytes on storage%n", new Path(file).getName(), totals[0],
-          Sizes.format(totals[1]), length);
+          Sizes.format(totals[1]), version.length());
     });
     out.printf("totals: %d tensors, %,d parameters, %s, dtypes %s%n", checkpoint.tensors().size(), parameters,
         Sizes.format(checkpoint.totalBytes()), dtypes);

@@ -3,6 +3,7 @@ package io.chatvector.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatvector.InvalidInputException;
 import io.chatvector.io.Checkpoint;
 import io.chatvector.io.CheckpointFiles;
 import io.chatvector.io.Storage;
@@ -54,6 +55,9 @@ final class MergeCommand extends JobCommand {
     if (fused && (base == null || chat == null)) {
       throw new ParameterException(spec.commandLine(), "The fused form needs both --base and --chat");
     }
+    if (ratio != null && !Float.isFinite(ratio)) {
+      throw new ParameterException(spec.commandLine(), "--ratio must be a finite number, not " + ratio);
+    }
     if (!fused && ratio != null) {
       throw new ParameterException(spec.commandLine(), "--ratio goes with --base and --chat; give a vector's "
           + "weight as --vector DIR:WEIGHT");
@@ -80,14 +84,17 @@ final class MergeCommand extends JobCommand {
       chatTemplate = chatModel.directory();
     } else {
       ArrayNode vectorRecords = inputs.putArray("vectors");
+      BaseOfVectors bases = new BaseOfVectors();
       for (String vector : vectors) {
         WeightedPath weighted = WeightedPath.parse(vector);
         Checkpoint vectorModel = Checkpoint.open(weighted.path(), conf);
         terms.add(VectorInput.stored(weighted.weight(), vectorModel));
         JsonNode vectorInputs = CheckpointFiles.readJson(Storage.fileSystem(vectorModel.directory(), conf),
             new Path(vectorModel.directory(), CheckpointFiles.PROVENANCE_FILE)).path("inputs");
+        bases.check(vectorModel.directory(), vectorInputs);
         vectorRecords.addObject().put("path", vectorModel.directory().toString()).put("weight", weighted.weight())
             .put("base", vectorInputs.path("base").asText(null))
+            .put("base_fingerprint", vectorInputs.path("base_fingerprint").asText(null))
             .put("chat", vectorInputs.path("chat").asText(null));
         inputDirs.add(vectorModel.directory());
         formula.append(" + ").append(weighted.weight()).append(" * vector").append(terms.size());
@@ -99,13 +106,43 @@ final class MergeCommand extends JobCommand {
     return execute(conf, plan, inputDirs, cpModel.directory(), chatTemplate, provenance);
   }
 
+  /**
+   * Vectors are only added meaningfully when extracted from the same base: compare the base fingerprints that
+   * extract recorded, where present.
+   */
+  static final class BaseOfVectors {
+    private Path firstVector;
+    private JsonNode firstInputs;
+
+    void check(Path vector, JsonNode inputs) {
+      String fingerprint = inputs.path("base_fingerprint").asText(null);
+      if (fingerprint == null) {
+        return;
+      }
+      if (firstInputs == null) {
+        firstVector = vector;
+        firstInputs = inputs;
+      } else if (!fingerprint.equals(firstInputs.path("base_fingerprint").asText())) {
+        throw new InvalidInputException(vector + ": this vector was extracted from the base "
+            + inputs.path("base").asText() + " (fingerprint " + fingerprint + "), but " + firstVector
+            + " from the base " + firstInputs.path("base").asText() + " (fingerprint "
+            + firstInputs.path("base_fingerprint").asText() + "), a different architecture");
+      }
+    }
+  }
+
   /** DIR[:WEIGHT]; a URI's own colons (hdfs://host:8020/...) are not taken for a weight. */
   record WeightedPath(String path, float weight) {
     static WeightedPath parse(String text) {
       int colon = text.lastIndexOf(':');
       if (colon > 0) {
         try {
-          return new WeightedPath(text.substring(0, colon), Float.parseFloat(text.substring(colon + 1)));
+          float weight = Float.parseFloat(text.substring(colon + 1));
+          if (!Float.isFinite(weight)) {
+            throw new InvalidInputException("Cannot use weight " + weight + " for " + text.substring(0, colon)
+                + ": it must be a finite number");
+          }
+          return new WeightedPath(text.substring(0, colon), weight);
         } catch (NumberFormatException notAWeight) {
           // The colon belongs to the path.
         }

@@ -38,14 +38,14 @@ public final class Checkpoint {
   private final Path directory;
   private final Map<String, CheckpointTensor> tensorsByName;
   private final List<CheckpointTensor> tensorsInOrder;
-  private final Map<String, Long> fileLengths;
+  private final Map<String, FileVersion> files;
   private final Map<String, String> metadata;
 
-  private Checkpoint(Path directory, List<CheckpointTensor> tensorsInOrder, Map<String, Long> fileLengths,
+  private Checkpoint(Path directory, List<CheckpointTensor> tensorsInOrder, Map<String, FileVersion> files,
       Map<String, String> metadata) {
     this.directory = directory;
     this.tensorsInOrder = Collections.unmodifiableList(tensorsInOrder);
-    this.fileLengths = Collections.unmodifiableMap(fileLengths);
+    this.files = Collections.unmodifiableMap(files);
     this.metadata = Collections.unmodifiableMap(metadata);
     Map<String, CheckpointTensor> byName = new LinkedHashMap<>();
     for (CheckpointTensor tensor : tensorsInOrder) {
@@ -67,14 +67,33 @@ public final class Checkpoint {
     return tensorsByName.get(name);
   }
 
-  /** Shard file (qualified path) to its length when the headers were read. */
-  public Map<String, Long> fileLengths() {
-    return fileLengths;
+  /** Shard file (qualified path) to its version when the headers were read. */
+  public Map<String, FileVersion> files() {
+    return files;
   }
 
   /** The {@code __metadata__} of the first shard. */
   public Map<String, String> metadata() {
     return metadata;
+  }
+
+  /**
+   * A digest of the tensor names, dtypes and shapes, independent of sharding: equal for the same model wherever
+   * it is stored, different for models of different architectures. It reads no tensor data, so two models of the
+   * same architecture share it.
+   */
+  public String architectureFingerprint() {
+    try {
+      java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+      tensorsByName.keySet().stream().sorted().forEach(name -> {
+        TensorInfo info = tensorsByName.get(name).info();
+        digest.update((name + "\0" + info.dtype() + "\0" + info.shapeString() + "\n")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      });
+      return java.util.HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public long totalBytes() {
@@ -102,7 +121,7 @@ public final class Checkpoint {
         ShardHeader header = readHeader(fs, single);
         List<CheckpointTensor> tensors = new ArrayList<>();
         header.addTensorsTo(tensors);
-        return new Checkpoint(directory, tensors, Map.of(single.toString(), header.length()),
+        return new Checkpoint(directory, tensors, Map.of(single.toString(), header.version()),
             header.header().metadata());
       }
       throw new InvalidInputException(directory + ": no " + INDEX_FILE + " or " + SINGLE_FILE
@@ -128,7 +147,7 @@ public final class Checkpoint {
     weightMap.forEach((tensor, shard) -> tensorsByShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(tensor));
 
     List<CheckpointTensor> tensors = new ArrayList<>();
-    Map<String, Long> lengths = new LinkedHashMap<>();
+    Map<String, FileVersion> versions = new LinkedHashMap<>();
     Map<String, String> metadata = null;
     for (Map.Entry<String, List<String>> shard : tensorsByShard.entrySet()) {
       Path shardPath = new Path(directory, shard.getKey());
@@ -153,13 +172,13 @@ public final class Checkpoint {
             + INDEX_FILE + " but is not in it");
       }
       header.addTensorsTo(tensors);
-      lengths.put(shardPath.toString(), header.length());
+      versions.put(shardPath.toString(), header.version());
       if (metadata == null) {
         metadata = header.header().metadata();
       }
     }
     warnOnWrongTotalSize(index, indexJson, tensors);
-    return new Checkpoint(directory, tensors, lengths, metadata == null ? Map.of() : metadata);
+    return new Checkpoint(directory, tensors, versions, metadata == null ? Map.of() : metadata);
   }
 
   private static JsonNode readJson(FileSystem fs, Path index) throws IOException {
@@ -211,7 +230,8 @@ public final class Checkpoint {
   }
 
   private static ShardHeader readHeader(FileSystem fs, Path file) throws IOException {
-    long length = fs.getFileStatus(file).getLen();
+    FileVersion version = FileVersion.of(fs.getFileStatus(file));
+    long length = version.length();
     try (FSDataInputStream in = fs.open(file)) {
       byte[] prefix = new byte[SafetensorsHeader.PREFIX_BYTES];
       if (length < prefix.length) {
@@ -222,11 +242,11 @@ public final class Checkpoint {
       long headerSize = SafetensorsHeader.readHeaderSize(file.toString(), prefix, length);
       byte[] header = new byte[(int) headerSize];
       in.readFully(prefix.length, header);
-      return new ShardHeader(file.toString(), length, SafetensorsHeader.parse(file.toString(), header, length));
+      return new ShardHeader(file.toString(), version, SafetensorsHeader.parse(file.toString(), header, length));
     }
   }
 
-  private record ShardHeader(String file, long length, SafetensorsHeader header) {
+  private record ShardHeader(String file, FileVersion version, SafetensorsHeader header) {
     void addTensorsTo(List<CheckpointTensor> tensors) {
       for (TensorInfo tensor : header.tensors()) {
         tensors.add(new CheckpointTensor(tensor, file, header.dataStart() + tensor.begin()));

@@ -1,8 +1,11 @@
 package io.chatvector.plan;
 
+import io.chatvector.io.FileVersion;
 import java.io.Serializable;
 
-/** An input file as planned: its path, its length when planned (to notice a file replaced meanwhile), and
- * which input (cp, vector 1, base, ...) it belongs to. */
-public record InputFile(String path, long plannedLength, String input) implements Serializable {
+/**
+ * An input file as planned: its path, its version when planned (to notice a file replaced meanwhile), and the
+ * checkpoint it belongs to.
+ */
+public record InputFile(String path, FileVersion plannedVersion, String input) implements Serializable {
 }

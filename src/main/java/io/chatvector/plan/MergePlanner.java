@@ -214,7 +214,7 @@ public final class MergePlanner {
 
   private TensorRef ref(Checkpoint owner, CheckpointTensor tensor) {
     int index = fileIndex.computeIfAbsent(tensor.file(), path -> {
-      files.add(new InputFile(path, owner.fileLengths().get(path), owner.directory().toString()));
+      files.add(new InputFile(path, owner.files().get(path), owner.directory().toString()));
       return files.size() - 1;
     });
     return new TensorRef(index, tensor.dataPosition(), tensor.info().dtype());

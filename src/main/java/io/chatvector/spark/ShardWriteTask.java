@@ -2,6 +2,7 @@ package io.chatvector.spark;
 
 import io.chatvector.InvalidInputException;
 import io.chatvector.format.Floats;
+import io.chatvector.io.FileVersion;
 import io.chatvector.io.Storage;
 import io.chatvector.merge.ChunkArithmetic;
 import io.chatvector.merge.Operand;
@@ -151,9 +152,10 @@ public final class ShardWriteTask {
     } catch (java.io.FileNotFoundException e) {
       throw new InvalidInputException(file.path() + ": input file disappeared after planning");
     }
-    if (status.getLen() != file.plannedLength()) {
-      throw new InvalidInputException(file.path() + ": input file changed after planning (" + status.getLen()
-          + " bytes, planned with " + file.plannedLength() + ")");
+    if (!FileVersion.of(status).equals(file.plannedVersion())) {
+      throw new InvalidInputException(file.path() + ": input file changed after planning (now " + status.getLen()
+          + " bytes, modified " + status.getModificationTime() + "; planned with " + file.plannedVersion().length()
+          + " bytes, modified " + file.plannedVersion().modificationTime() + ")");
     }
     FSDataInputStream stream = FutureIO.awaitFuture(fs.openFile(path)
         .withFileStatus(status)

@@ -53,7 +53,7 @@ class CheckpointTest {
     index(model, "\"y\":\"model-00002-of-00002.safetensors\",\"x\":\"model-00001-of-00002.safetensors\"");
     Checkpoint checkpoint = Checkpoint.open(model.toString(), new Configuration());
     assertEquals(List.of("x", "y"), checkpoint.tensors().stream().map(CheckpointTensor::name).toList());
-    assertEquals(2, checkpoint.fileLengths().size());
+    assertEquals(2, checkpoint.files().size());
     assertEquals(10, checkpoint.totalBytes());
   }
 

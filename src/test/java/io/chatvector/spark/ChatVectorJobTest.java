@@ -373,6 +373,23 @@ class ChatVectorJobTest {
   }
 
   @Test
+  void refusesVectorsExtractedFromDifferentBases() throws IOException {
+    Path other = root.resolve("family-other");
+    succeed("synth", "--out", other.toString(), "--vocab", "300");
+    Path v1 = out("bases-v1");
+    Path v2 = out("bases-v2");
+    succeed("extract", "--base", path("base"), "--chat", path("chat"), "--out", v1.toString());
+    succeed("extract", "--base", other.resolve("base").toString(), "--chat", other.resolve("chat").toString(),
+        "--exclude", "embed_tokens|lm_head", "--out", v2.toString());
+    assertEquals(16, json(v1.resolve("chatvector.json")).get("inputs").get("base_fingerprint").asText().length());
+    Result result = refuse("merge", "--cp", path("cp"), "--vector", v1.toString(), "--vector", v2.toString(),
+        "--embeddings", "skip", "--out", out("bases-merged").toString());
+    assertTrue(result.err().contains("this vector was extracted from the base") && result.err().contains(
+        "a different architecture"), result::toString);
+    assertFalse(Files.exists(out("bases-merged")));
+  }
+
+  @Test
   void inspectPrintsTensorsShardsAndTotals() {
     Result result = succeed("inspect", path("cp"));
     assertTrue(result.out().lines().anyMatch(l -> l.matches(java.util.regex.Pattern.quote(EMBED)
