@@ -59,7 +59,7 @@ abstract class JobCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     OutputDirectory output = OutputDirectory.check(job.out, job.overwrite, inputs, conf);
     if (job.dryRun) {
-      printPlan(plan, output, out);
+      printPlan(plan, output, job.segmentSize, out);
       return 0;
     }
     ObjectNode tensors = provenance.putObject("tensors");
@@ -67,7 +67,7 @@ abstract class JobCommand implements Callable<Integer> {
     JavaSparkContext context = root.contexts.acquire(spark.sparkConf(spec.name()));
     try {
       JobSummary summary = MergeJob.run(context, conf, spec.name(), plan, output, modelFiles, chatTemplate,
-          job.allowNonFinite, provenance, spec.commandLine().getErr());
+          job.allowNonFinite, job.segmentSize, provenance, spec.commandLine().getErr());
       summary.print(out);
       return 0;
     } finally {
@@ -75,10 +75,11 @@ abstract class JobCommand implements Callable<Integer> {
     }
   }
 
-  private static void printPlan(MergePlan plan, OutputDirectory output, PrintWriter out) {
+  private static void printPlan(MergePlan plan, OutputDirectory output, long segmentSize, PrintWriter out) {
     out.printf("plan for %s (dry run, no tensor data read)%n", output.target());
     plan.actions().forEach((action, count) -> out.printf("  %6d tensors %s%n", count, action.description()));
-    out.printf("  records:  %d chunks in %d shard tasks%n", plan.chunkCount(), plan.shards().size());
+    int tasks = plan.segments(output.writesAtPositions() ? segmentSize : Long.MAX_VALUE).size();
+    out.printf("  records:  %d chunks in %d tasks%n", plan.chunkCount(), tasks);
     out.printf("  read:     %s from %d input files%n", Sizes.format(plan.readBytes()), plan.inputs().size());
     out.printf("  write:    %s in %d shards%n", Sizes.format(plan.outputBytes()), plan.shards().size());
     out.printf("  memory:   %s of chunk buffers per running task%n", Sizes.format(plan.taskBufferBytes()));

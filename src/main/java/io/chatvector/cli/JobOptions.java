@@ -28,6 +28,10 @@ final class JobOptions {
       description = "Largest chunk of one tensor read or written at once; bounds memory (default: ${DEFAULT-VALUE}).")
   long chunkSize;
 
+  @Option(names = "--segment-size", paramLabel = "SIZE", converter = Converters.Size.class, defaultValue = "256MB",
+      description = "On local disk, shards are written by parallel tasks in segments of about this size (default: ${DEFAULT-VALUE}).")
+  long segmentSize;
+
   @Option(names = "--overwrite", description = "Replace an existing output.")
   boolean overwrite;
 

@@ -75,6 +75,14 @@ public abstract class OutputDirectory {
   public abstract Path writeDirectory();
 
   /**
+   * Whether tasks may write byte ranges of one shard in parallel, at their positions in the file: on local disk
+   * (and so on a shared mount), which Hadoop's streams cannot do.
+   */
+  public boolean writesAtPositions() {
+    return "file".equals(writeDirectory().toUri().getScheme());
+  }
+
+  /**
    * Whether shard writers should write under a per-attempt name and rename into place. False on object stores,
    * where a rename is a copy and a finished upload replaces an object atomically anyway.
    */

@@ -3,9 +3,10 @@ package io.chatvector.merge;
 import io.chatvector.InvalidInputException;
 import io.chatvector.format.DType;
 import io.chatvector.format.Floats;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 import java.util.Arrays;
 import java.util.List;
 
@@ -17,20 +18,28 @@ import java.util.List;
  * PyTorch evaluates {@code cp.float() + w * (chat.float() - base.float())} statement by statement; the result
  * is rounded once to the output type. A weight of 1 is an exact multiplication, so it changes no bits.
  *
- * <p>Works block by block, so a chunk of any size costs a few small f32 arrays beyond its bytes.
+ * <p>Works block by block, so a chunk of any size costs a few small arrays beyond its bytes.
  */
 public final class ChunkArithmetic {
   private static final int BLOCK = 8192;
-  private static final VarHandle SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  /** Finite f32 values at or above these magnitudes round to infinity in the 16-bit types. */
+  private static final float BF16_OVERFLOW = Float.intBitsToFloat(0x7F7F8000);
+  private static final float F16_OVERFLOW = 65520.0f;
 
   private final float[] accumulator = new float[BLOCK];
   private final float[] plus = new float[BLOCK];
   private final float[] minus = new float[BLOCK];
+  private final short[] raw = new short[BLOCK];
   private final boolean allowNonFinite;
+  private final Lanes lanes;
 
   public ChunkArithmetic(boolean allowNonFinite) {
+    this(allowNonFinite, Lanes.fastest());
+  }
+
+  ChunkArithmetic(boolean allowNonFinite, Lanes lanes) {
     this.allowNonFinite = allowNonFinite;
+    this.lanes = lanes;
   }
 
   /**
@@ -52,9 +61,7 @@ public final class ChunkArithmetic {
       }
       for (int t = firstTerm; t < terms.size(); t++) {
         loadTerm(position, done, count, terms.get(t), plus);
-        for (int i = 0; i < count; i++) {
-          accumulator[i] = accumulator[i] + plus[i];
-        }
+        lanes.add(accumulator, plus, count);
       }
       encode(position, done, count, outType, out);
     }
@@ -65,15 +72,10 @@ public final class ChunkArithmetic {
     decode(position, offset, count, term.plus(), target);
     if (term.minus() != null) {
       decode(position, offset, count, term.minus(), minus);
-      for (int i = 0; i < count; i++) {
-        target[i] = target[i] - minus[i];
-      }
+      lanes.subtract(target, minus, count);
     }
-    float weight = term.weight();
-    if (weight != 1.0f) {
-      for (int i = 0; i < count; i++) {
-        target[i] = weight * target[i];
-      }
+    if (term.weight() != 1.0f) {
+      lanes.scale(target, term.weight(), count);
     }
   }
 
@@ -81,24 +83,20 @@ public final class ChunkArithmetic {
     byte[] bytes = operand.bytes();
     switch (operand.dtype()) {
       case BF16 -> {
-        for (int i = 0; i < count; i++) {
-          target[i] = Floats.bf16ToF32((short) SHORTS.get(bytes, (offset + i) << 1));
-        }
+        shorts(bytes).get(offset, raw, 0, count);
+        lanes.widenBf16(raw, count, target);
       }
       case F16 -> {
+        shorts(bytes).get(offset, raw, 0, count);
         for (int i = 0; i < count; i++) {
-          target[i] = Floats.f16ToF32((short) SHORTS.get(bytes, (offset + i) << 1));
+          target[i] = Floats.f16ToF32(raw[i]);
         }
       }
-      case F32 -> {
-        for (int i = 0; i < count; i++) {
-          target[i] = Float.intBitsToFloat((int) INTS.get(bytes, (offset + i) << 2));
-        }
-      }
+      case F32 -> floats(bytes).get(offset, target, 0, count);
       default -> throw new IllegalArgumentException("Cannot merge dtype " + operand.dtype());
     }
     if (!allowNonFinite) {
-      int bad = firstNonFinite(target, count);
+      int bad = lanes.firstNotBelow(target, count, Float.POSITIVE_INFINITY);
       if (bad >= 0) {
         throw new InvalidInputException(operand.file() + ": " + position.describe(offset + bad) + " is "
             + target[bad] + " (use --allow-nonfinite to merge non-finite values)");
@@ -107,49 +105,41 @@ public final class ChunkArithmetic {
   }
 
   private void encode(ChunkPosition position, int offset, int count, DType outType, byte[] out) {
-    switch (outType) {
-      case BF16 -> {
-        for (int i = 0; i < count; i++) {
-          SHORTS.set(out, (offset + i) << 1, Floats.f32ToBf16(accumulator[i]));
-        }
-      }
-      case F16 -> {
-        for (int i = 0; i < count; i++) {
-          SHORTS.set(out, (offset + i) << 1, Floats.f32ToF16(accumulator[i]));
-        }
-      }
-      case F32 -> {
-        for (int i = 0; i < count; i++) {
-          INTS.set(out, (offset + i) << 2, Float.floatToRawIntBits(accumulator[i]));
-        }
-      }
-      default -> throw new IllegalArgumentException("Cannot write merged values as " + outType);
-    }
     if (!allowNonFinite) {
-      checkRepresentable(position, offset, count, outType, out);
-    }
-  }
-
-  /** Finite inputs can still sum past the output type's range; that is an error, not a silent infinity. */
-  private static void checkRepresentable(ChunkPosition position, int offset, int count, DType outType, byte[] out) {
-    for (int i = 0; i < count; i++) {
-      int raw = outType == DType.F32
-          ? (int) INTS.get(out, (offset + i) << 2)
-          : (short) SHORTS.get(out, (offset + i) << 1);
-      if (Floats.isNonFinite(outType, raw)) {
-        throw new InvalidInputException(position.describe(offset + i) + ": the merged value overflows " + outType
+      // Finite inputs can still sum past the output type's range; that is an error, not a silent infinity.
+      float limit = switch (outType) {
+        case BF16 -> BF16_OVERFLOW;
+        case F16 -> F16_OVERFLOW;
+        default -> Float.POSITIVE_INFINITY;
+      };
+      int bad = lanes.firstNotBelow(accumulator, count, limit);
+      if (bad >= 0) {
+        throw new InvalidInputException(position.describe(offset + bad) + ": the merged value overflows " + outType
             + " (use --allow-nonfinite to keep infinities)");
       }
     }
+    switch (outType) {
+      case BF16 -> {
+        lanes.narrowBf16(accumulator, count, raw);
+        shorts(out).put(offset, raw, 0, count);
+      }
+      case F16 -> {
+        for (int i = 0; i < count; i++) {
+          raw[i] = Floats.f32ToF16(accumulator[i]);
+        }
+        shorts(out).put(offset, raw, 0, count);
+      }
+      case F32 -> floats(out).put(offset, accumulator, 0, count);
+      default -> throw new IllegalArgumentException("Cannot write merged values as " + outType);
+    }
   }
 
-  private static int firstNonFinite(float[] values, int count) {
-    for (int i = 0; i < count; i++) {
-      if (!Float.isFinite(values[i])) {
-        return i;
-      }
-    }
-    return -1;
+  private static ShortBuffer shorts(byte[] bytes) {
+    return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+  }
+
+  private static FloatBuffer floats(byte[] bytes) {
+    return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
   }
 
   /** Which tensor and element a chunk starts at, to name elements in errors by their index in the tensor. */

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reusable byte buffers for the chunks of one shard: one per role (start, each term's plus and minus, output),
+ * Reusable byte buffers for a task's chunks: one per role (start, each term's plus and minus, output),
  * each as large as the largest chunk needs, so a task allocates once however many chunks it writes.
  */
 public final class ChunkBuffers {
@@ -13,8 +13,8 @@ public final class ChunkBuffers {
   private final List<byte[]> minus = new ArrayList<>();
   private final byte[] out;
 
-  public ChunkBuffers(ShardPlan shard) {
-    int[] sizes = sizes(shard);
+  public ChunkBuffers(List<Chunk> chunks) {
+    int[] sizes = sizes(chunks);
     start = new byte[sizes[0]];
     out = new byte[sizes[1]];
     for (int t = 2; t + 1 < sizes.length; t += 2) {
@@ -39,19 +39,19 @@ public final class ChunkBuffers {
     return out;
   }
 
-  public static long bytesNeeded(ShardPlan shard) {
+  public static long bytesNeeded(List<Chunk> chunks) {
     long total = 0;
-    for (int size : sizes(shard)) {
+    for (int size : sizes(chunks)) {
       total += size;
     }
     return total;
   }
 
   /** [start, out, plus0, minus0, plus1, minus1, ...] */
-  private static int[] sizes(ShardPlan shard) {
-    int terms = shard.chunks().stream().mapToInt(c -> c.terms().size()).max().orElse(0);
+  private static int[] sizes(List<Chunk> chunks) {
+    int terms = chunks.stream().mapToInt(c -> c.terms().size()).max().orElse(0);
     int[] sizes = new int[2 + 2 * terms];
-    for (Chunk chunk : shard.chunks()) {
+    for (Chunk chunk : chunks) {
       if (chunk.start() != null) {
         sizes[0] = Math.max(sizes[0], chunk.start().bytes());
       }

@@ -1,5 +1,6 @@
 package io.chatvector.plan;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -18,8 +19,38 @@ public record MergePlan(List<InputFile> inputs, List<ShardPlan> shards, Map<Stri
     return shards.stream().mapToInt(s -> s.chunks().size()).sum();
   }
 
-  /** The most bytes one shard task holds at once: its largest chunk's buffers for every role. */
+  /** The most bytes one task holds at once: the largest chunk's buffers for every role. */
   public long taskBufferBytes() {
-    return shards.stream().mapToLong(ChunkBuffers::bytesNeeded).max().orElse(0);
+    return shards.stream().mapToLong(shard -> ChunkBuffers.bytesNeeded(shard.chunks())).max().orElse(0);
+  }
+
+  /**
+   * The shards cut into segments of about {@code segmentBytes} (whole chunks, at least one each), in order; with
+   * {@code Long.MAX_VALUE}, one segment per shard.
+   */
+  public List<Segment> segments(long segmentBytes) {
+    List<Segment> segments = new ArrayList<>();
+    for (ShardPlan shard : shards) {
+      long offset = 0;
+      long bytes = shard.header().length;
+      int first = 0;
+      int index = 0;
+      List<Chunk> chunks = shard.chunks();
+      for (int c = 0; c < chunks.size(); c++) {
+        bytes += chunks.get(c).outBytes();
+        if (bytes >= segmentBytes || c == chunks.size() - 1) {
+          segments.add(new Segment(shard.index(), shard.fileName(), index, offset, index == 0 ? shard.header() : null,
+              List.copyOf(chunks.subList(first, c + 1)), bytes));
+          offset += bytes;
+          bytes = 0;
+          first = c + 1;
+          index++;
+        }
+      }
+      if (chunks.isEmpty()) {
+        segments.add(new Segment(shard.index(), shard.fileName(), 0, 0, shard.header(), List.of(), bytes));
+      }
+    }
+    return segments;
   }
 }

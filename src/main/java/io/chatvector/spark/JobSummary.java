@@ -9,7 +9,7 @@ import java.util.Map;
 
 /** What a finished job did, as printed at the end: tensors by action, shards, bytes read per input, speed. */
 public record JobSummary(String command, String output, MergePlan plan, List<ShardResult> shards,
-    Map<String, Long> bytesReadPerInput, long nanos) {
+    Map<String, Long> bytesReadPerInput, int tasks, long nanos) {
 
   public long bytesWritten() {
     return shards.stream().mapToLong(ShardResult::bytes).sum();
@@ -27,8 +27,8 @@ public record JobSummary(String command, String output, MergePlan plan, List<Sha
     for (Map.Entry<String, Long> input : bytesReadPerInput.entrySet()) {
       out.printf("  read:    %s from %s%n", Sizes.format(input.getValue()), input.getKey());
     }
-    out.printf("  time:    %.1f s, %s/s written, %d chunks%n", seconds,
-        Sizes.format((long) (bytesWritten() / Math.max(seconds, 1e-3))), plan.chunkCount());
+    out.printf("  time:    %.1f s, %s/s written, %d chunks in %d tasks%n", seconds,
+        Sizes.format((long) (bytesWritten() / Math.max(seconds, 1e-3))), plan.chunkCount(), tasks);
     out.flush();
   }
 }

@@ -3,12 +3,15 @@ package io.chatvector.spark;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatvector.io.CheckpointFiles;
+import io.chatvector.io.Crc32c;
 import io.chatvector.io.OutputDirectory;
 import io.chatvector.io.Storage;
-import io.chatvector.plan.InputFile;
 import io.chatvector.plan.MergePlan;
+import io.chatvector.plan.Segment;
+import io.chatvector.plan.ShardPlan;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +22,8 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * Runs a plan on Spark: one task per output shard writes it into the output's write directory; the driver then
+ * Runs a plan on Spark: one task per segment (a byte range of a shard, or a whole shard where the output cannot be
+ * written at positions) writes it into the output's write directory; the driver then
  * adds the model's small files, the provenance and, last, the index, and publishes. Any failure removes what was
  * written, so nothing half-written is left looking complete.
  */
@@ -33,16 +37,17 @@ public final class MergeJob {
    * @param provenance the record of inputs and options, completed here with the shards written
    */
   public static JobSummary run(JavaSparkContext spark, Configuration conf, String command, MergePlan plan,
-      OutputDirectory output, Path modelFiles, Path chatTemplate, boolean allowNonFinite, ObjectNode provenance,
-      PrintWriter progress) throws IOException {
+      OutputDirectory output, Path modelFiles, Path chatTemplate, boolean allowNonFinite, long segmentBytes,
+      ObjectNode provenance, PrintWriter progress) throws IOException {
     long start = System.nanoTime();
     output.begin();
     try {
-      List<ShardResult> shards = writeShards(spark, conf, plan, output, allowNonFinite, progress);
+      List<SegmentResult> segments = writeSegments(spark, conf, plan, output, allowNonFinite, segmentBytes, progress);
+      List<ShardResult> shards = assemble(plan, output, segments);
       finish(conf, plan, output, modelFiles, chatTemplate, provenance, shards);
       output.publish();
-      return new JobSummary(command, output.target().toString(), plan, shards, bytesReadPerInput(plan, shards),
-          System.nanoTime() - start);
+      return new JobSummary(command, output.target().toString(), plan, shards, bytesReadPerInput(plan, segments),
+          segments.size(), System.nanoTime() - start);
     } catch (Throwable e) {
       // Spark's own failures are checked exceptions that Scala throws undeclared: catch everything.
       output.abort();
@@ -50,17 +55,19 @@ public final class MergeJob {
     }
   }
 
-  private static List<ShardResult> writeShards(JavaSparkContext spark, Configuration conf, MergePlan plan,
-      OutputDirectory output, boolean allowNonFinite, PrintWriter progress) {
+  private static List<SegmentResult> writeSegments(JavaSparkContext spark, Configuration conf, MergePlan plan,
+      OutputDirectory output, boolean allowNonFinite, long segmentBytes, PrintWriter progress) {
+    List<Segment> segments = plan.segments(output.writesAtPositions() ? segmentBytes : Long.MAX_VALUE);
     LongAccumulator bytesWritten = spark.sc().longAccumulator(ProgressListener.BYTES_WRITTEN);
     Broadcast<SerializableConfiguration> broadcastConf = spark.broadcast(new SerializableConfiguration(conf));
-    ProgressListener listener = new ProgressListener(progress, plan.outputBytes(), plan.shards().size());
+    ProgressListener listener = new ProgressListener(progress, plan.outputBytes(), segments.size());
     spark.sc().addSparkListener(listener);
     try {
-      spark.setJobDescription("write " + plan.shards().size() + " shards of " + output.target());
-      return spark.parallelize(plan.shards(), plan.shards().size())
-          .map(new WriteShardFunction(plan.inputs(), broadcastConf, output.writeDirectory().toString(),
-              output.renamesShardAttempts(), allowNonFinite, bytesWritten))
+      spark.setJobDescription("write " + plan.shards().size() + " shards of " + output.target() + " in "
+          + segments.size() + " segments");
+      return spark.parallelize(segments, segments.size())
+          .map(new WriteSegmentFunction(plan.inputs(), broadcastConf, output.writeDirectory().toString(),
+              output.writesAtPositions(), output.renamesShardAttempts(), allowNonFinite, bytesWritten))
           .collect();
     } finally {
       spark.sc().removeSparkListener(listener);
@@ -86,12 +93,38 @@ public final class MergeJob {
     CheckpointFiles.writeIndex(output.fileSystem(), staging, plan.totalTensorBytes(), plan.weightMap());
   }
 
-  private static Map<String, Long> bytesReadPerInput(MergePlan plan, List<ShardResult> shards) {
+  /** Checks every shard was written whole and combines its segments' checksums. */
+  private static List<ShardResult> assemble(MergePlan plan, OutputDirectory output, List<SegmentResult> segments)
+      throws IOException {
+    List<ShardResult> shards = new ArrayList<>();
+    for (ShardPlan shard : plan.shards()) {
+      long bytes = 0;
+      int crc = 0;
+      for (SegmentResult segment : segments) {
+        if (segment.shard() == shard.index()) {
+          if (segment.offset() != bytes) {
+            throw new IOException(shard.fileName() + ": segment " + segment.segment() + " starts at "
+                + segment.offset() + ", expected " + bytes);
+          }
+          crc = Crc32c.combine(crc, segment.crc32c(), segment.bytes());
+          bytes += segment.bytes();
+        }
+      }
+      Path file = new Path(output.writeDirectory(), shard.fileName());
+      long stored = output.fileSystem().getFileStatus(file).getLen();
+      if (bytes != shard.fileLength() || stored != shard.fileLength()) {
+        throw new IOException(file + ": holds " + stored + " bytes, wrote " + bytes + ", planned " + shard.fileLength());
+      }
+      shards.add(new ShardResult(shard.fileName(), bytes, String.format("%08x", crc)));
+    }
+    return shards;
+  }
+
+  private static Map<String, Long> bytesReadPerInput(MergePlan plan, List<SegmentResult> segments) {
     Map<String, Long> perInput = new LinkedHashMap<>();
-    for (ShardResult shard : shards) {
+    for (SegmentResult segment : segments) {
       for (int file = 0; file < plan.inputs().size(); file++) {
-        InputFile input = plan.inputs().get(file);
-        perInput.merge(input.input(), shard.bytesReadPerFile()[file], Long::sum);
+        perInput.merge(plan.inputs().get(file).input(), segment.bytesReadPerFile()[file], Long::sum);
       }
     }
     return perInput;

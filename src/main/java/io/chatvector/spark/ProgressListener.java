@@ -14,7 +14,7 @@ import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Prints progress on long jobs: bytes written so far, from the byte accumulator that running tasks report with
- * their heartbeats, and shards completed. At most one line every few seconds.
+ * their heartbeats, and tasks completed. At most one line every few seconds.
  */
 final class ProgressListener extends SparkListener {
   static final String BYTES_WRITTEN = "chatvector.bytesWritten";
@@ -22,17 +22,17 @@ final class ProgressListener extends SparkListener {
 
   private final PrintWriter out;
   private final long totalBytes;
-  private final int totalShards;
+  private final int totalTasks;
   private final long startNanos = System.nanoTime();
   private final Map<Long, Long> runningBytes = new ConcurrentHashMap<>();
   private long finishedBytes;
-  private int finishedShards;
+  private int finishedTasks;
   private long lastPrintNanos;
 
-  ProgressListener(PrintWriter out, long totalBytes, int totalShards) {
+  ProgressListener(PrintWriter out, long totalBytes, int totalTasks) {
     this.out = out;
     this.totalBytes = totalBytes;
-    this.totalShards = totalShards;
+    this.totalTasks = totalTasks;
   }
 
   @Override
@@ -52,7 +52,7 @@ final class ProgressListener extends SparkListener {
     if (end.taskInfo().successful()) {
       Long bytes = bytesIn(end.taskInfo().accumulables());
       finishedBytes += bytes == null ? 0 : bytes;
-      finishedShards++;
+      finishedTasks++;
       print(true);
     }
   }
@@ -74,9 +74,9 @@ final class ProgressListener extends SparkListener {
     lastPrintNanos = now;
     long written = finishedBytes + runningBytes.values().stream().mapToLong(Long::longValue).sum();
     double seconds = (now - startNanos) / 1e9;
-    out.printf("progress: %s of %s written (%.0f%%), %d of %d shards, %.0f s, %s/s%n",
+    out.printf("progress: %s of %s written (%.0f%%), %d of %d tasks, %.0f s, %s/s%n",
         Sizes.format(written), Sizes.format(totalBytes), totalBytes == 0 ? 100.0 : 100.0 * written / totalBytes,
-        finishedShards, totalShards, seconds, Sizes.format((long) (written / Math.max(seconds, 1e-3))));
+        finishedTasks, totalTasks, seconds, Sizes.format((long) (written / Math.max(seconds, 1e-3))));
     out.flush();
   }
 }

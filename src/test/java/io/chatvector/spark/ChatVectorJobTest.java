@@ -240,6 +240,31 @@ class ChatVectorJobTest {
   }
 
   @Test
+  void parallelSegmentsWriteTheSameBytesAndChecksumsAsOneTaskPerShard() throws IOException {
+    Path whole = out("segments-whole");
+    Path segmented = out("segments-many");
+    for (String[] run : new String[][] {{whole.toString(), "1GB"}, {segmented.toString(), "8KB"}}) {
+      Result result = succeed("merge", "--cp", path("cp"), "--base", path("base"), "--chat", path("chat"),
+          "--embeddings", "overlap", "--chunk-size", "2KB", "--max-shard-size", "100KB", "--segment-size", run[1],
+          "--out", run[0]);
+      java.util.regex.Matcher tasks = java.util.regex.Pattern.compile("chunks in (\\d+) tasks").matcher(result.out());
+      assertTrue(tasks.find(), result::toString);
+      int count = Integer.parseInt(tasks.group(1));
+      assertTrue(run[1].equals("1GB") ? count == 3 : count > 10, result::toString);
+    }
+    JsonNode shards = json(segmented.resolve("chatvector.json")).get("shards");
+    assertEquals(json(whole.resolve("chatvector.json")).get("shards"), shards);
+    for (JsonNode shard : shards) {
+      byte[] bytes = Files.readAllBytes(segmented.resolve(shard.get("file").asText()));
+      assertArrayEquals(Files.readAllBytes(whole.resolve(shard.get("file").asText())), bytes);
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      crc.update(bytes);
+      assertEquals(String.format("%08x", crc.getValue()), shard.get("crc32c").asText());
+      assertEquals(bytes.length, shard.get("bytes").asLong());
+    }
+  }
+
+  @Test
   void refusesAnExistingOutputUnlessOverwriting() throws IOException {
     Path merged = out("existing");
     Files.createDirectories(merged);

@@ -10,18 +10,16 @@ import io.chatvector.merge.Term;
 import io.chatvector.plan.Chunk;
 import io.chatvector.plan.ChunkBuffers;
 import io.chatvector.plan.InputFile;
-import io.chatvector.plan.ShardPlan;
 import io.chatvector.plan.Source;
 import io.chatvector.plan.SourceTerm;
+import java.io.Closeable;
 import java.io.EOFException;
+import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongConsumer;
-import java.util.zip.CRC32C;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -30,90 +28,53 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.functional.FutureIO;
 
 /**
- * Executor-side work: writes one output shard, chunk by chunk, reading each chunk's byte ranges straight from
- * the input files. Holds one set of chunk buffers, so memory is bounded by the chunk size, not the shard size.
- *
- * <p>Where rename is atomic, writes to a file named after the task attempt and renames it into place when
- * complete, so retried or speculative attempts never clobber each other. On object stores an upload becomes
- * visible only when complete, so attempts write the final name directly; their bytes are identical.
+ * Executor side: produces the output bytes of chunks, reading each chunk's byte ranges straight from the input
+ * files (opened once, for random reads, after checking they are the files that were planned). Holds one set of
+ * chunk buffers, so memory is bounded by the chunk size.
  */
-public final class ShardWriteTask {
+final class ChunkProducer implements Closeable {
   private final List<InputFile> inputs;
   private final Configuration conf;
-  private final Path writeDirectory;
-  private final boolean renameAttempts;
   private final boolean allowNonFinite;
+  private final ChunkBuffers buffers;
+  private final ChunkArithmetic arithmetic;
   private final Map<Integer, FSDataInputStream> openInputs = new HashMap<>();
+  private final long[] bytesRead;
 
-  public ShardWriteTask(List<InputFile> inputs, Configuration conf, Path writeDirectory, boolean renameAttempts,
-      boolean allowNonFinite) {
+  ChunkProducer(List<InputFile> inputs, Configuration conf, boolean allowNonFinite, List<Chunk> chunks) {
     this.inputs = inputs;
     this.conf = conf;
-    this.writeDirectory = writeDirectory;
-    this.renameAttempts = renameAttempts;
     this.allowNonFinite = allowNonFinite;
+    this.buffers = new ChunkBuffers(chunks);
+    this.arithmetic = new ChunkArithmetic(allowNonFinite);
+    this.bytesRead = new long[inputs.size()];
   }
 
-  public ShardResult write(ShardPlan shard, long attemptId, LongConsumer progress) throws IOException {
-    Path target = new Path(writeDirectory, shard.fileName());
-    Path attemptFile = renameAttempts
-        ? new Path(writeDirectory, "." + shard.fileName() + ".attempt-" + attemptId)
-        : target;
-    FileSystem fs = Storage.fileSystem(target, conf);
-    long[] bytesRead = new long[inputs.size()];
-    CRC32C checksum = new CRC32C();
-    boolean complete = false;
-    try (OutputStream out = fs.create(attemptFile, true)) {
-      write(out, checksum, shard.header(), shard.header().length);
-      ChunkBuffers buffers = new ChunkBuffers(shard);
-      ChunkArithmetic arithmetic = new ChunkArithmetic(allowNonFinite);
-      for (Chunk chunk : shard.chunks()) {
-        byte[] result = chunk.rawCopy()
-            ? copy(chunk, buffers.start(), bytesRead)
-            : compute(chunk, buffers, arithmetic, bytesRead);
-        write(out, checksum, result, chunk.outBytes());
-        progress.accept(chunk.outBytes());
-      }
-      complete = true;
-    } finally {
-      closeInputs();
-      if (!complete) {
-        fs.delete(attemptFile, false);
-      }
-    }
-    long written = fs.getFileStatus(attemptFile).getLen();
-    if (written != shard.fileLength()) {
-      fs.delete(attemptFile, false);
-      throw new IOException(target + ": wrote " + written + " bytes, planned " + shard.fileLength());
-    }
-    if (renameAttempts && !fs.rename(attemptFile, target)) {
-      // Another attempt of this task got there first; its file has the same bytes.
-      fs.delete(attemptFile, false);
-    }
-    return new ShardResult(shard.fileName(), written, String.format("%08x", checksum.getValue()), bytesRead);
+  /** The chunk's output; valid for {@code chunk.outBytes()} bytes until the next call. */
+  byte[] produce(Chunk chunk) throws IOException {
+    return chunk.rawCopy() ? copy(chunk) : compute(chunk);
   }
 
-  private static void write(OutputStream out, CRC32C checksum, byte[] bytes, int length) throws IOException {
-    out.write(bytes, 0, length);
-    checksum.update(bytes, 0, length);
+  long[] bytesRead() {
+    return bytesRead;
   }
 
-  private byte[] copy(Chunk chunk, byte[] buffer, long[] bytesRead) throws IOException {
-    read(chunk.start(), buffer, bytesRead);
+  private byte[] copy(Chunk chunk) throws IOException {
+    byte[] buffer = buffers.start();
+    read(chunk.start(), buffer);
     if (!allowNonFinite && chunk.start().dtype().isMergeable()) {
       checkFinite(chunk, buffer);
     }
     return buffer;
   }
 
-  private byte[] compute(Chunk chunk, ChunkBuffers buffers, ChunkArithmetic arithmetic, long[] bytesRead)
-      throws IOException {
-    Operand start = chunk.start() == null ? null : operand(chunk.start(), buffers.start(), bytesRead);
+  private byte[] compute(Chunk chunk) throws IOException {
+    Operand start = chunk.start() == null ? null : operand(chunk.start(), buffers.start());
     List<Term> terms = new ArrayList<>(chunk.terms().size());
     for (int t = 0; t < chunk.terms().size(); t++) {
       SourceTerm term = chunk.terms().get(t);
-      Operand plus = operand(term.plus(), buffers.plus(t), bytesRead);
-      Operand minus = term.minus() == null ? null : operand(term.minus(), buffers.minus(t), bytesRead);
+      Operand plus = operand(term.plus(), buffers.plus(t));
+      Operand minus = term.minus() == null ? null : operand(term.minus(), buffers.minus(t));
       terms.add(new Term(term.weight(), plus, minus));
     }
     arithmetic.compute(new ChunkArithmetic.ChunkPosition(chunk.tensor(), chunk.shape(), chunk.firstElement()),
@@ -121,12 +82,12 @@ public final class ShardWriteTask {
     return buffers.out();
   }
 
-  private Operand operand(Source source, byte[] buffer, long[] bytesRead) throws IOException {
-    read(source, buffer, bytesRead);
+  private Operand operand(Source source, byte[] buffer) throws IOException {
+    read(source, buffer);
     return new Operand(inputs.get(source.file()).path(), source.dtype(), buffer);
   }
 
-  private void read(Source source, byte[] buffer, long[] bytesRead) throws IOException {
+  private void read(Source source, byte[] buffer) throws IOException {
     InputFile file = inputs.get(source.file());
     try {
       input(source.file()).readFully(source.position(), buffer, 0, source.bytes());
@@ -137,7 +98,6 @@ public final class ShardWriteTask {
     bytesRead[source.file()] += source.bytes();
   }
 
-  /** Opens an input once per task, for random reads, after checking it is the file that was planned. */
   private FSDataInputStream input(int index) throws IOException {
     FSDataInputStream open = openInputs.get(index);
     if (open != null) {
@@ -149,7 +109,7 @@ public final class ShardWriteTask {
     FileStatus status;
     try {
       status = fs.getFileStatus(path);
-    } catch (java.io.FileNotFoundException e) {
+    } catch (FileNotFoundException e) {
       throw new InvalidInputException(file.path() + ": input file disappeared after planning");
     }
     if (!FileVersion.of(status).equals(file.plannedVersion())) {
@@ -165,7 +125,8 @@ public final class ShardWriteTask {
     return stream;
   }
 
-  private void closeInputs() throws IOException {
+  @Override
+  public void close() throws IOException {
     for (FSDataInputStream stream : openInputs.values()) {
       stream.close();
     }

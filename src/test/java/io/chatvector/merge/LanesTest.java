@@ -1,0 +1,118 @@
+package io.chatvector.merge;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.chatvector.format.DType;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The vector loops give the scalar loops' bits, on values chosen to break them. */
+class LanesTest {
+  private static final Lanes SCALAR = new ScalarLanes();
+  private static final Lanes VECTOR = Lanes.fastest();
+  private static final int[] SPECIAL = {0x7FC00000, 0xFFC00001, 0x7F800001, 0x7F800000, 0xFF800000, 0x80000000, 0,
+      0x00000001, 0x00008000, 0x00018000, 0x3F808000, 0x3F818000, 0x7F7FFFFF, 0x7F7F8000, 0x7F7F7FFF, 0x477FF000};
+
+  private static float[] values(SplittableRandom random, int count) {
+    float[] values = new float[count];
+    for (int i = 0; i < count; i++) {
+      values[i] = switch (random.nextInt(4)) {
+        case 0 -> Float.intBitsToFloat(SPECIAL[random.nextInt(SPECIAL.length)]);
+        case 1 -> Float.intBitsToFloat(random.nextInt());
+        default -> (float) random.nextDouble(-2, 2);
+      };
+    }
+    return values;
+  }
+
+  /** Bit patterns with every NaN made canonical: NaN payloads are not part of the contract (nor PyTorch's). */
+  private static int[] bits(float[] values) {
+    int[] bits = new int[values.length];
+    for (int i = 0; i < values.length; i++) {
+      bits[i] = Float.floatToIntBits(values[i]);
+    }
+    return bits;
+  }
+
+  private static int[] canonical(byte[] bytes, DType dtype) {
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    int[] values = new int[bytes.length / (dtype.bits() / 8)];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = switch (dtype) {
+        case F32 -> Float.floatToIntBits(buffer.getFloat(4 * i));
+        case F16 -> (buffer.getShort(2 * i) & 0x7C00) == 0x7C00 && (buffer.getShort(2 * i) & 0x3FF) != 0
+            ? 0x7E00 : buffer.getShort(2 * i) & 0xFFFF;
+        default -> buffer.getShort(2 * i) & 0xFFFF;
+      };
+    }
+    return values;
+  }
+
+  @Test
+  void theJvmUnderTestHasTheVectorModule() {
+    assertInstanceOf(VectorLanes.class, VECTOR);
+  }
+
+  @Test
+  void everyLoopMatchesTheScalarReference() {
+    SplittableRandom random = new SplittableRandom(17);
+    for (int round = 0; round < 300; round++) {
+      int count = random.nextInt(1, 200);
+      float[] a = values(random, count);
+      float[] b = values(random, count);
+      float weight = (float) random.nextDouble(-3, 3);
+
+      float[] scalar = a.clone();
+      float[] vector = a.clone();
+      SCALAR.subtract(scalar, b, count);
+      VECTOR.subtract(vector, b, count);
+      SCALAR.scale(scalar, weight, count);
+      VECTOR.scale(vector, weight, count);
+      SCALAR.add(scalar, b, count);
+      VECTOR.add(vector, b, count);
+      assertArrayEquals(bits(scalar), bits(vector), "round " + round);
+
+      short[] narrowScalar = new short[count];
+      short[] narrowVector = new short[count];
+      SCALAR.narrowBf16(a, count, narrowScalar);
+      VECTOR.narrowBf16(a, count, narrowVector);
+      assertArrayEquals(narrowScalar, narrowVector, "round " + round);
+
+      float[] widenScalar = new float[count];
+      float[] widenVector = new float[count];
+      SCALAR.widenBf16(narrowScalar, count, widenScalar);
+      VECTOR.widenBf16(narrowScalar, count, widenVector);
+      assertArrayEquals(bits(widenScalar), bits(widenVector));
+
+      for (float limit : new float[] {Float.POSITIVE_INFINITY, 65520f, 1.0f}) {
+        assertEquals(SCALAR.firstNotBelow(a, count, limit), VECTOR.firstNotBelow(a, count, limit));
+      }
+    }
+  }
+
+  @Test
+  void wholeChunksMatchBetweenScalarAndVectorArithmetic() {
+    SplittableRandom random = new SplittableRandom(23);
+    for (DType in : new DType[] {DType.BF16, DType.F16, DType.F32}) {
+      for (DType out : new DType[] {DType.BF16, DType.F16, DType.F32}) {
+        int n = 20_000 + random.nextInt(100);
+        byte[] cp = new byte[n * in.bits() / 8];
+        byte[] chat = new byte[cp.length];
+        byte[] base = new byte[cp.length];
+        random.nextBytes(cp);
+        random.nextBytes(chat);
+        random.nextBytes(base);
+        byte[] scalar = new byte[n * out.bits() / 8];
+        byte[] vector = new byte[scalar.length];
+        List<Term> terms = List.of(Term.difference(0.37f, new Operand("c", in, chat), new Operand("b", in, base)));
+        ChunkArithmetic.ChunkPosition position = new ChunkArithmetic.ChunkPosition("t", new long[] {n}, 0);
+        new ChunkArithmetic(true, SCALAR).compute(position, n, new Operand("p", in, cp), terms, out, scalar);
+        new ChunkArithmetic(true, VECTOR).compute(position, n, new Operand("p", in, cp), terms, out, vector);
+        assertArrayEquals(canonical(scalar, out), canonical(vector, out), in + " -> " + out);
+      }
+    }
+  }
+}
