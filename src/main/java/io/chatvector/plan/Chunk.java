@@ -5,11 +5,12 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * A contiguous element range of one output tensor: the unit of work. Either a raw copy of {@code start}'s
- * bytes, or {@code round(start + sum(terms))} computed in f32 ({@code start} absent when extracting).
+ * A contiguous range of one output tensor, {@code outBytes} bytes at {@code outOffset} of its data. Either a raw
+ * copy of {@code start}'s bytes, or {@code round(start + sum(terms))} computed in f32 ({@code start} absent when
+ * extracting) over {@code elements} elements from {@code firstElement}.
  */
-public record Chunk(String tensor, long[] shape, long firstElement, int elements, DType outType, int outBytes,
-    Source start, List<SourceTerm> terms, boolean rawCopy) implements Serializable {
+public record Chunk(String tensor, long[] shape, long firstElement, int elements, DType outType, long outOffset,
+    int outBytes, Source start, List<SourceTerm> terms, boolean rawCopy) implements Serializable {
 
   /** Bytes of input this chunk reads. */
   public long bytesRead() {

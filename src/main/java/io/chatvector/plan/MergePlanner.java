@@ -237,8 +237,8 @@ public final class MergePlanner {
     long totalBytes = 0;
     long readBytes = 0;
     for (ShardPlan shard : shards) {
-      for (String tensor : shard.tensors()) {
-        weightMap.put(tensor, shard.fileName());
+      for (TensorInfo tensor : shard.tensors()) {
+        weightMap.put(tensor.name(), shard.fileName());
       }
       for (Chunk chunk : shard.chunks()) {
         readBytes += chunk.bytesRead();

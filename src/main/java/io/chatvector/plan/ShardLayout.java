@@ -56,12 +56,10 @@ public final class ShardLayout {
 
   private static ShardPlan shard(int index, int count, List<OutputTensor> tensors, PlanOptions options) {
     List<TensorInfo> infos = new ArrayList<>();
-    List<String> names = new ArrayList<>();
     List<Chunk> chunks = new ArrayList<>();
     long dataBytes = 0;
     for (OutputTensor tensor : tensors) {
       infos.add(tensor.info());
-      names.add(tensor.name());
       dataBytes += tensor.byteLength();
       for (Region region : tensor.regions()) {
         if (region.raw()) {
@@ -72,7 +70,7 @@ public final class ShardLayout {
       }
     }
     byte[] header = HeaderWriter.write(options.outputMetadata(), infos);
-    return new ShardPlan(index, shardName(index, count), header, names, chunks, header.length + dataBytes);
+    return new ShardPlan(index, shardName(index, count), header, infos, chunks, header.length + dataBytes);
   }
 
   private static void addCopyChunks(OutputTensor tensor, TensorRef source, long chunkBytes, List<Chunk> chunks) {
@@ -81,8 +79,8 @@ public final class ShardLayout {
       int bytes = (int) Math.min(chunkBytes, total - offset);
       Source range = new Source(source.file(), source.dataPosition() + offset, bytes, source.dtype());
       long firstElement = offset * 8 / tensor.dtype().bits();
-      chunks.add(new Chunk(tensor.name(), tensor.shape(), firstElement, 0, tensor.dtype(), bytes, range, List.of(),
-          true));
+      chunks.add(new Chunk(tensor.name(), tensor.shape(), firstElement, 0, tensor.dtype(), offset, bytes, range,
+          List.of(), true));
     }
   }
 
@@ -107,7 +105,7 @@ public final class ShardLayout {
       }
       Source start = region.start() == null ? null : source(region.start(), first, elements);
       chunks.add(new Chunk(tensor.name(), tensor.shape(), first, elements, tensor.dtype(),
-          (int) tensor.dtype().bytesFor(elements), start, terms, false));
+          tensor.dtype().bytesFor(first), (int) tensor.dtype().bytesFor(elements), start, terms, false));
     }
   }
 

@@ -1,0 +1,173 @@
+package io.chatvector.spark;
+
+import io.chatvector.io.Checkpoint;
+import io.chatvector.io.CheckpointTensor;
+import io.chatvector.io.Storage;
+import io.chatvector.plan.Chunk;
+import io.chatvector.plan.InputFile;
+import io.chatvector.plan.MergePlan;
+import io.chatvector.plan.ShardPlan;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.zip.CRC32C;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * Checks a written checkpoint on executors: each shard's size and CRC32C against what was recorded when it was
+ * written, and, given the inputs, a sample of chunks recomputed and compared byte for byte.
+ */
+public final class VerifyJob {
+  private VerifyJob() {
+  }
+
+  /** A shard and what its provenance recorded. */
+  public record RecordedShard(String path, long bytes, String crc32c) implements Serializable {
+  }
+
+  /** A planned chunk and where its bytes are in the checkpoint under test. */
+  record SampledChunk(Chunk chunk, String file, long position) implements Serializable {
+  }
+
+  /** Problems found in the shards' sizes and checksums; empty when all match. */
+  public static List<String> checkShards(JavaSparkContext spark, Configuration conf, List<RecordedShard> shards) {
+    if (shards.isEmpty()) {
+      return List.of();
+    }
+    Broadcast<SerializableConfiguration> broadcast = spark.broadcast(new SerializableConfiguration(conf));
+    return spark.parallelize(shards, shards.size()).map(new ChecksumFunction(broadcast))
+        .filter(problem -> !problem.isEmpty()).collect();
+  }
+
+  /**
+   * Tensors the plan and the checkpoint disagree on (names, dtypes, shapes), then differences in {@code sample}
+   * chunks (always the first and the last) recomputed from the inputs.
+   */
+  public static Outcome checkChunks(JavaSparkContext spark, Configuration conf, MergePlan plan, Checkpoint written,
+      boolean allowNonFinite, int sample, long seed) {
+    List<String> problems = new ArrayList<>();
+    List<Chunk> chunks = new ArrayList<>();
+    TreeSet<String> unplanned = new TreeSet<>(written.tensors().stream().map(CheckpointTensor::name).toList());
+    for (ShardPlan shard : plan.shards()) {
+      shard.tensors().forEach(expected -> {
+        unplanned.remove(expected.name());
+        CheckpointTensor actual = written.tensor(expected.name());
+        if (actual == null) {
+          problems.add("tensor '" + expected.name() + "' is missing");
+        } else if (actual.info().dtype() != expected.dtype()
+            || !Arrays.equals(actual.info().shape(), expected.shape())) {
+          problems.add("tensor '" + expected.name() + "' is " + actual.info().dtype() + " " + actual.info().shapeString()
+              + ", expected " + expected.dtype() + " " + expected.shapeString());
+        }
+      });
+      chunks.addAll(shard.chunks());
+    }
+    unplanned.forEach(name -> problems.add("tensor '" + name + "' should not be there"));
+    if (!problems.isEmpty() || chunks.isEmpty()) {
+      return new Outcome(problems, 0, chunks.size());
+    }
+    List<SampledChunk> sampled = new ArrayList<>();
+    for (int index : sampleIndices(chunks.size(), sample, seed)) {
+      Chunk chunk = chunks.get(index);
+      CheckpointTensor target = written.tensor(chunk.tensor());
+      sampled.add(new SampledChunk(chunk, target.file(), target.dataPosition() + chunk.outOffset()));
+    }
+    Broadcast<SerializableConfiguration> broadcast = spark.broadcast(new SerializableConfiguration(conf));
+    int partitions = Math.max(1, Math.min(sampled.size(), spark.defaultParallelism() * 2));
+    problems.addAll(spark.parallelize(sampled, partitions)
+        .mapPartitions(new RecomputeFunction(plan.inputs(), broadcast, allowNonFinite)).collect());
+    return new Outcome(problems, sampled.size(), chunks.size());
+  }
+
+  public record Outcome(List<String> problems, int chunksChecked, int chunksPlanned) {
+  }
+
+  private static TreeSet<Integer> sampleIndices(int count, int sample, long seed) {
+    TreeSet<Integer> indices = new TreeSet<>(List.of(0, count - 1));
+    SplittableRandom random = new SplittableRandom(seed);
+    while (indices.size() < Math.min(count, Math.max(sample, 2))) {
+      indices.add(random.nextInt(count));
+    }
+    return indices;
+  }
+
+  private static final class ChecksumFunction implements Function<RecordedShard, String> {
+    private final Broadcast<SerializableConfiguration> conf;
+
+    ChecksumFunction(Broadcast<SerializableConfiguration> conf) {
+      this.conf = conf;
+    }
+
+    @Override
+    public String call(RecordedShard shard) throws IOException {
+      Path path = new Path(shard.path());
+      FileSystem fs = Storage.fileSystem(path, conf.value().get());
+      CRC32C crc = new CRC32C();
+      long bytes = 0;
+      byte[] buffer = new byte[8 << 20];
+      try (InputStream in = fs.open(path)) {
+        for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+          crc.update(buffer, 0, read);
+          bytes += read;
+        }
+      }
+      String actual = String.format("%08x", crc.getValue());
+      if (bytes != shard.bytes() || !actual.equals(shard.crc32c())) {
+        return shard.path() + ": " + bytes + " bytes with CRC32C " + actual + ", but " + shard.bytes()
+            + " bytes with CRC32C " + shard.crc32c() + " were written";
+      }
+      return "";
+    }
+  }
+
+  private static final class RecomputeFunction implements FlatMapFunction<Iterator<SampledChunk>, String> {
+    private final List<InputFile> inputs;
+    private final Broadcast<SerializableConfiguration> conf;
+    private final boolean allowNonFinite;
+
+    RecomputeFunction(List<InputFile> inputs, Broadcast<SerializableConfiguration> conf, boolean allowNonFinite) {
+      this.inputs = inputs;
+      this.conf = conf;
+      this.allowNonFinite = allowNonFinite;
+    }
+
+    @Override
+    public Iterator<String> call(Iterator<SampledChunk> partition) throws IOException {
+      List<SampledChunk> sampled = new ArrayList<>();
+      partition.forEachRemaining(sampled::add);
+      List<String> problems = new ArrayList<>();
+      Configuration hadoop = conf.value().get();
+      try (ChunkProducer producer = new ChunkProducer(inputs, hadoop, allowNonFinite,
+          sampled.stream().map(SampledChunk::chunk).toList())) {
+        for (SampledChunk sample : sampled) {
+          Chunk chunk = sample.chunk();
+          byte[] expected = producer.produce(chunk);
+          byte[] actual = new byte[chunk.outBytes()];
+          Path file = new Path(sample.file());
+          try (FSDataInputStream in = Storage.fileSystem(file, hadoop).open(file)) {
+            in.readFully(sample.position(), actual);
+          }
+          int differs = Arrays.mismatch(expected, 0, chunk.outBytes(), actual, 0, chunk.outBytes());
+          if (differs >= 0) {
+            problems.add("tensor '" + chunk.tensor() + "' differs from its recomputed value at byte "
+                + (chunk.outOffset() + differs) + " of its data");
+          }
+        }
+      }
+      return problems.iterator();
+    }
+  }
+}

@@ -1,0 +1,110 @@
+package io.chatvector.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.chatvector.ChatVectorCli;
+import io.chatvector.ChatVectorCli.Result;
+import io.chatvector.io.Checkpoint;
+import io.chatvector.io.CheckpointTensor;
+import java.io.RandomAccessFile;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VerifyTest {
+  @TempDir
+  static Path root;
+  private static JavaSparkContext spark;
+  private static ChatVectorCli cli;
+
+  @BeforeAll
+  static void start() {
+    spark = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("VerifyTest")
+        .set("spark.ui.enabled", "false"));
+    cli = new ChatVectorCli(spark);
+    run(0, "synth", "--out", root.resolve("family").toString(), "--seed", "4");
+    run(0, "extract", "--base", path("family/base"), "--chat", path("family/chat"), "--out", path("vector"));
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  private static String path(String name) {
+    return root.resolve(name).toString();
+  }
+
+  private static Result run(int code, String... args) {
+    Result result = cli.run(args);
+    assertEquals(code, result.code(), result::toString);
+    return result;
+  }
+
+  private static String merge(String name) {
+    run(0, "merge", "--cp", path("family/cp"), "--vector", path("vector") + ":0.5", "--embeddings", "overlap",
+        "--max-shard-size", "100KB", "--chunk-size", "4KB", "--out", path(name));
+    return path(name);
+  }
+
+  /** Flips one byte in the middle of a tensor's data, as a disk or a bad copy might. */
+  private static void corrupt(String checkpoint, String tensor) throws Exception {
+    CheckpointTensor target = Checkpoint.open(checkpoint, new Configuration()).tensor(tensor);
+    try (RandomAccessFile file = new RandomAccessFile(Path.of(URI.create(target.file())).toFile(), "rw")) {
+      long position = target.dataPosition() + target.info().byteLength() / 2;
+      file.seek(position);
+      int value = file.read();
+      file.seek(position);
+      file.write(value ^ 0x40);
+    }
+  }
+
+  @Test
+  void acceptsAMergeAndAVectorThatAreWhatTheyClaim() {
+    String merged = merge("good");
+    Result result = run(0, "verify", merged, "--against", path("family/cp"), "--vector", path("vector") + ":0.5");
+    assertTrue(result.out().startsWith("verify ok: "), result::toString);
+    assertTrue(result.out().contains("3 of 3 shards match chatvector.json"), result::toString);
+    assertTrue(result.out().matches("(?s).*content: +\\d+ of \\d+ chunks recomputed from the inputs, identical.*"),
+        result::toString);
+    Result vector = run(0, "verify", path("vector"), "--base", path("family/base"), "--chat", path("family/chat"));
+    assertTrue(vector.out().contains("chunks recomputed from the inputs, identical"), vector::toString);
+  }
+
+  @Test
+  void findsAFlippedByteByChecksumAndByRecomputation() throws Exception {
+    String merged = merge("flipped");
+    corrupt(merged, "model.layers.1.mlp.up_proj.weight");
+    Result checksums = run(2, "verify", merged);
+    assertTrue(checksums.err().contains("bytes with CRC32C") && checksums.err().contains("were written"),
+        checksums::toString);
+
+    Files.delete(Path.of(merged, "chatvector.json"));
+    Result content = run(2, "verify", merged, "--against", path("family/cp"), "--vector", path("vector") + ":0.5",
+        "--embeddings", "overlap", "--sample", "1000");
+    assertTrue(content.err().contains("tensor 'model.layers.1.mlp.up_proj.weight' differs from its recomputed value"),
+        content::toString);
+  }
+
+  @Test
+  void refusesACheckpointMergedWithOtherWeights() {
+    String merged = merge("weights");
+    Result result = run(2, "verify", merged, "--against", path("family/cp"), "--vector", path("vector") + ":0.25",
+        "--sample", "1000");
+    assertTrue(result.err().contains("differs from its recomputed value"), result::toString);
+  }
+
+  @Test
+  void refusesAnIncompleteInputForm() {
+    Result result = run(2, "verify", path("vector"), "--vector", path("vector"));
+    assertTrue(result.err().contains("Give --against CP"), result::toString);
+  }
+}
