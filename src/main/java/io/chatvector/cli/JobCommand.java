@@ -1,6 +1,5 @@
 package io.chatvector.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatvector.Sizes;
 import io.chatvector.io.OutputDirectory;
@@ -14,19 +13,21 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** A command that plans on the driver from headers, then writes a checkpoint with a Spark job. */
 abstract class JobCommand implements Callable<Integer> {
-  static final ObjectMapper JSON = new ObjectMapper();
-
   @Mixin
   SparkOptions spark;
 
   @Mixin
   JobOptions job;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output checkpoint directory.")
+  String out;
 
   @Spec
   CommandSpec spec;
@@ -40,26 +41,16 @@ abstract class JobCommand implements Callable<Integer> {
 
   /** The provenance record, to which each command adds its inputs. */
   ObjectNode provenance() {
-    ObjectNode record = JSON.createObjectNode()
-        .put("tool", "chatvector-spark")
-        .put("version", Version.current())
-        .put("command", spec.name());
-    record.putObject("options")
-        .put("dtype", job.dtype == null ? null : job.dtype.name())
-        .put("exclude", job.exclude == null ? null : job.exclude.pattern())
-        .put("max_shard_size", job.maxShardSize)
-        .put("chunk_size", job.chunkSize)
-        .put("allow_nonfinite", job.allowNonFinite);
-    return record;
+    return job.provenance(spec.name());
   }
 
   /** Checks the output, then runs the plan on Spark (or only prints it, with --dry-run). */
   int execute(Configuration conf, MergePlan plan, List<Path> inputs, Path modelFiles, Path chatTemplate,
       ObjectNode provenance) throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
-    OutputDirectory output = OutputDirectory.check(job.out, job.overwrite, inputs, conf);
+    PrintWriter console = spec.commandLine().getOut();
+    OutputDirectory output = OutputDirectory.check(out, job.overwrite, inputs, conf);
     if (job.dryRun) {
-      printPlan(plan, output, job.segmentSize, out);
+      printPlan(plan, output, job.segmentSize, console);
       return 0;
     }
     ObjectNode tensors = provenance.putObject("tensors");
@@ -68,7 +59,7 @@ abstract class JobCommand implements Callable<Integer> {
     try {
       JobSummary summary = MergeJob.run(context, conf, spec.name(), plan, output, modelFiles, chatTemplate,
           job.allowNonFinite, job.segmentSize, provenance, spec.commandLine().getErr());
-      summary.print(out);
+      summary.print(console);
       return 0;
     } finally {
       root.contexts.release(context);

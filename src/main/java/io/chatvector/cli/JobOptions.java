@@ -1,5 +1,7 @@
 package io.chatvector.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatvector.format.DType;
 import io.chatvector.plan.EmbeddingsMode;
 import io.chatvector.plan.PlanOptions;
@@ -9,9 +11,6 @@ import picocli.CommandLine.Option;
 
 /** Options shared by the commands that write a checkpoint. */
 final class JobOptions {
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output checkpoint directory.")
-  String out;
-
   @Option(names = "--dtype", paramLabel = "F32|BF16|F16", converter = Converters.OutputType.class,
       description = "Type of computed tensors (default: the CP's, or the chat model's when extracting).")
   DType dtype;
@@ -43,5 +42,20 @@ final class JobOptions {
 
   PlanOptions planOptions(EmbeddingsMode embeddings, Map<String, String> metadata) {
     return new PlanOptions(dtype, exclude, embeddings, chunkSize, maxShardSize, metadata);
+  }
+
+  /** The provenance record of a command with these options; the command adds its inputs. */
+  ObjectNode provenance(String command) {
+    ObjectNode record = new ObjectMapper().createObjectNode()
+        .put("tool", "chatvector-spark")
+        .put("version", Version.current())
+        .put("command", command);
+    record.putObject("options")
+        .put("dtype", dtype == null ? null : dtype.name())
+        .put("exclude", exclude == null ? null : exclude.pattern())
+        .put("max_shard_size", maxShardSize)
+        .put("chunk_size", chunkSize)
+        .put("allow_nonfinite", allowNonFinite);
+    return record;
   }
 }

@@ -22,16 +22,21 @@ import java.util.TreeSet;
  */
 public final class MergePlanner {
   private final PlanOptions options;
-  private final Map<String, Integer> fileIndex = new LinkedHashMap<>();
-  private final List<InputFile> files = new ArrayList<>();
+  private final InputFiles files;
 
-  private MergePlanner(PlanOptions options) {
+  private MergePlanner(PlanOptions options, InputFiles files) {
     this.options = options;
+    this.files = files;
   }
 
   /** {@code cp + sum(weight_i * vector_i)}, in the CP's tensor order. */
   public static MergePlan merge(Checkpoint cp, List<VectorInput> vectors, PlanOptions options) {
-    MergePlanner planner = new MergePlanner(options);
+    return merge(cp, vectors, options, new InputFiles());
+  }
+
+  /** As {@link #merge(Checkpoint, List, PlanOptions)}, numbering input files in a registry shared with other plans. */
+  public static MergePlan merge(Checkpoint cp, List<VectorInput> vectors, PlanOptions options, InputFiles files) {
+    MergePlanner planner = new MergePlanner(options, files);
     for (int v = 0; v < vectors.size(); v++) {
       planner.validateVector(vectors.get(v), cp);
     }
@@ -44,7 +49,7 @@ public final class MergePlanner {
 
   /** The chat vector {@code chat - base}, in the chat model's tensor order. */
   public static MergePlan extract(Checkpoint base, Checkpoint chat, PlanOptions options) {
-    MergePlanner planner = new MergePlanner(options);
+    MergePlanner planner = new MergePlanner(options, new InputFiles());
     VectorInput difference = VectorInput.difference(1.0f, chat, base);
     planner.validateVector(difference, null);
     List<OutputTensor> outputs = new ArrayList<>();
@@ -213,11 +218,7 @@ public final class MergePlanner {
   }
 
   private TensorRef ref(Checkpoint owner, CheckpointTensor tensor) {
-    int index = fileIndex.computeIfAbsent(tensor.file(), path -> {
-      files.add(new InputFile(path, owner.files().get(path), owner.directory().toString()));
-      return files.size() - 1;
-    });
-    return new TensorRef(index, tensor.dataPosition(), tensor.info().dtype());
+    return new TensorRef(files.indexOf(owner, tensor), tensor.dataPosition(), tensor.info().dtype());
   }
 
   private MergePlan layout(List<OutputTensor> outputs) {
@@ -247,6 +248,6 @@ public final class MergePlanner {
     for (OutputTensor output : written) {
       totalBytes += output.byteLength();
     }
-    return new MergePlan(List.copyOf(files), shards, weightMap, totalBytes, actions, readBytes);
+    return new MergePlan(files.list(), shards, weightMap, totalBytes, actions, readBytes);
   }
 }

@@ -84,18 +84,13 @@ public final class ShardLayout {
     }
   }
 
+  /**
+   * Chunks of {@code chunkBytes / 4} elements (the f32 width, whatever the dtypes), counted from the region's
+   * start: outputs of different dtypes cut a shared vector tensor at the same places, so a sweep reads each vector
+   * chunk once for all of them.
+   */
   private static void addComputeChunks(OutputTensor tensor, Region region, long chunkBytes, List<Chunk> chunks) {
-    int widest = tensor.dtype().bits();
-    if (region.start() != null) {
-      widest = Math.max(widest, region.start().dtype().bits());
-    }
-    for (TermRef term : region.terms()) {
-      widest = Math.max(widest, term.plus().dtype().bits());
-      if (term.minus() != null) {
-        widest = Math.max(widest, term.minus().dtype().bits());
-      }
-    }
-    long perChunk = Math.max(8, chunkBytes * 8 / widest / 8 * 8);
+    long perChunk = Math.max(8, chunkBytes / 4 / 8 * 8);
     for (long first = region.first(); first < region.first() + region.count(); first += perChunk) {
       int elements = (int) Math.min(perChunk, region.first() + region.count() - first);
       List<SourceTerm> terms = new ArrayList<>();

@@ -39,6 +39,8 @@ final class ChunkProducer implements Closeable {
   private final ChunkBuffers buffers;
   private final ChunkArithmetic arithmetic;
   private final Map<Integer, FSDataInputStream> openInputs = new HashMap<>();
+  /** What each buffer holds: a sweep asks for the same vector chunk once per output, in a row. */
+  private final Map<byte[], Source> loaded = new java.util.IdentityHashMap<>();
   private final long[] bytesRead;
 
   ChunkProducer(List<InputFile> inputs, Configuration conf, boolean allowNonFinite, List<Chunk> chunks) {
@@ -88,6 +90,10 @@ final class ChunkProducer implements Closeable {
   }
 
   private void read(Source source, byte[] buffer) throws IOException {
+    if (source.equals(loaded.get(buffer))) {
+      return;
+    }
+    loaded.remove(buffer);
     InputFile file = inputs.get(source.file());
     try {
       input(source.file()).readFully(source.position(), buffer, 0, source.bytes());
@@ -96,6 +102,7 @@ final class ChunkProducer implements Closeable {
           + source.position());
     }
     bytesRead[source.file()] += source.bytes();
+    loaded.put(buffer, source);
   }
 
   private FSDataInputStream input(int index) throws IOException {

@@ -3,15 +3,13 @@ package io.chatvector.spark;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatvector.io.CheckpointFiles;
-import io.chatvector.io.Crc32c;
 import io.chatvector.io.OutputDirectory;
 import io.chatvector.io.Storage;
+import io.chatvector.plan.InputFile;
 import io.chatvector.plan.MergePlan;
 import io.chatvector.plan.Segment;
-import io.chatvector.plan.ShardPlan;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +41,8 @@ public final class MergeJob {
     output.begin();
     try {
       List<SegmentResult> segments = writeSegments(spark, conf, plan, output, allowNonFinite, segmentBytes, progress);
-      List<ShardResult> shards = assemble(plan, output, segments);
+      List<ShardResult> shards = ShardAssembler.assemble(plan, output,
+          segments.stream().map(SegmentResult::range).toList());
       finish(conf, plan, output, modelFiles, chatTemplate, provenance, shards);
       output.publish();
       return new JobSummary(command, output.target().toString(), plan, shards, bytesReadPerInput(plan, segments),
@@ -75,7 +74,7 @@ public final class MergeJob {
     }
   }
 
-  private static void finish(Configuration conf, MergePlan plan, OutputDirectory output, Path modelFiles,
+  static void finish(Configuration conf, MergePlan plan, OutputDirectory output, Path modelFiles,
       Path chatTemplate, ObjectNode provenance, List<ShardResult> shards) throws IOException {
     Path staging = output.writeDirectory();
     CheckpointFiles.copyModelFiles(Storage.fileSystem(modelFiles, conf), modelFiles, output.fileSystem(), staging);
@@ -93,38 +92,16 @@ public final class MergeJob {
     CheckpointFiles.writeIndex(output.fileSystem(), staging, plan.totalTensorBytes(), plan.weightMap());
   }
 
-  /** Checks every shard was written whole and combines its segments' checksums. */
-  private static List<ShardResult> assemble(MergePlan plan, OutputDirectory output, List<SegmentResult> segments)
-      throws IOException {
-    List<ShardResult> shards = new ArrayList<>();
-    for (ShardPlan shard : plan.shards()) {
-      long bytes = 0;
-      int crc = 0;
-      for (SegmentResult segment : segments) {
-        if (segment.shard() == shard.index()) {
-          if (segment.offset() != bytes) {
-            throw new IOException(shard.fileName() + ": segment " + segment.segment() + " starts at "
-                + segment.offset() + ", expected " + bytes);
-          }
-          crc = Crc32c.combine(crc, segment.crc32c(), segment.bytes());
-          bytes += segment.bytes();
-        }
-      }
-      Path file = new Path(output.writeDirectory(), shard.fileName());
-      long stored = output.fileSystem().getFileStatus(file).getLen();
-      if (bytes != shard.fileLength() || stored != shard.fileLength()) {
-        throw new IOException(file + ": holds " + stored + " bytes, wrote " + bytes + ", planned " + shard.fileLength());
-      }
-      shards.add(new ShardResult(shard.fileName(), bytes, String.format("%08x", crc)));
-    }
-    return shards;
+  private static Map<String, Long> bytesReadPerInput(MergePlan plan, List<SegmentResult> segments) {
+    return bytesReadPerInput(plan.inputs(), segments.stream().map(SegmentResult::bytesReadPerFile).toList());
   }
 
-  private static Map<String, Long> bytesReadPerInput(MergePlan plan, List<SegmentResult> segments) {
+  /** Bytes read per input checkpoint, summed over tasks' per-file counts. */
+  static Map<String, Long> bytesReadPerInput(List<InputFile> inputs, List<long[]> perTask) {
     Map<String, Long> perInput = new LinkedHashMap<>();
-    for (SegmentResult segment : segments) {
-      for (int file = 0; file < plan.inputs().size(); file++) {
-        perInput.merge(plan.inputs().get(file).input(), segment.bytesReadPerFile()[file], Long::sum);
+    for (long[] counts : perTask) {
+      for (int file = 0; file < inputs.size(); file++) {
+        perInput.merge(inputs.get(file).input(), counts[file], Long::sum);
       }
     }
     return perInput;

@@ -44,7 +44,7 @@ final class SegmentWriteTask {
   SegmentResult write(Segment segment, long attemptId, LongConsumer progress) throws IOException {
     try (ChunkProducer producer = new ChunkProducer(inputs, conf, allowNonFinite, segment.chunks())) {
       int crc = positional ? writeAtPositions(segment, producer, progress) : stream(segment, attemptId, producer, progress);
-      return new SegmentResult(segment.shard(), segment.index(), segment.offset(), segment.bytes(), crc,
+      return new SegmentResult(new WrittenRange(segment.shard(), segment.offset(), segment.bytes(), crc),
           producer.bytesRead());
     }
   }

@@ -1,0 +1,161 @@
+package io.chatvector.spark;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chatvector.io.OutputDirectory;
+import io.chatvector.plan.MergePlan;
+import io.chatvector.plan.ShardPlan;
+import io.chatvector.plan.SweepPlan;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Runs a sweep as one Spark job: the driver writes every shard's header, tasks compute groups for all outputs and
+ * write chunks at their positions, then each complete output gets its small files and index and is published.
+ * Outputs are written at positions, so they must be on local disk or a shared mount.
+ */
+public final class SweepJob {
+  private SweepJob() {
+  }
+
+  /** One output of the sweep and what its checkpoint gets besides shards. */
+  public record Output(String name, OutputDirectory directory, Path modelFiles, Path chatTemplate,
+      ObjectNode provenance) {
+  }
+
+  /** Outputs written (with their shards), outputs that failed (with why), bytes read per input. */
+  public record Outcome(Map<String, List<ShardResult>> written, Map<String, String> failures,
+      Map<String, Long> bytesReadPerInput, int tasks, long nanos) {
+  }
+
+  public static Outcome run(JavaSparkContext spark, Configuration conf, SweepPlan plan, List<Output> outputs,
+      boolean allowNonFinite, boolean keepGoing, PrintWriter progress) throws IOException {
+    long start = System.nanoTime();
+    try {
+      List<List<WrittenRange>> headers = new ArrayList<>();
+      for (int o = 0; o < outputs.size(); o++) {
+        outputs.get(o).directory().begin();
+        headers.add(writeHeaders(plan.outputs().get(o), outputs.get(o).directory()));
+      }
+      List<SweepGroupTask.Result> results = compute(spark, conf, plan, outputs, allowNonFinite, keepGoing, progress);
+      Map<String, List<ShardResult>> written = new LinkedHashMap<>();
+      Map<String, String> failures = new LinkedHashMap<>();
+      for (int o = 0; o < outputs.size(); o++) {
+        Output output = outputs.get(o);
+        String failure = firstFailure(results, o);
+        if (failure != null) {
+          failures.put(output.name(), failure);
+          output.directory().abort();
+          continue;
+        }
+        List<WrittenRange> ranges = new ArrayList<>(headers.get(o));
+        for (SweepGroupTask.Result result : results) {
+          ranges.addAll(result.written().getOrDefault(o, List.of()));
+        }
+        MergePlan outputPlan = plan.outputs().get(o);
+        List<ShardResult> shards = ShardAssembler.assemble(outputPlan, output.directory(), ranges);
+        MergeJob.finish(conf, outputPlan, output.directory(), output.modelFiles(), output.chatTemplate(),
+            output.provenance(), shards);
+        output.directory().publish();
+        written.put(output.name(), shards);
+      }
+      return new Outcome(written, failures, MergeJob.bytesReadPerInput(plan.inputs(),
+          results.stream().map(SweepGroupTask.Result::bytesRead).toList()), plan.groups().size(),
+          System.nanoTime() - start);
+    } catch (Throwable e) {
+      // Spark's own failures are checked exceptions that Scala throws undeclared: catch everything.
+      for (Output output : outputs) {
+        output.directory().abort();
+      }
+      throw e;
+    }
+  }
+
+  private static String firstFailure(List<SweepGroupTask.Result> results, int output) {
+    return results.stream().map(result -> result.failures().get(output)).filter(f -> f != null).findFirst()
+        .orElse(null);
+  }
+
+  /** Creates each shard file with its header, so tasks only write tensor bytes at their positions. */
+  private static List<WrittenRange> writeHeaders(MergePlan plan, OutputDirectory output) throws IOException {
+    List<WrittenRange> headers = new ArrayList<>();
+    for (ShardPlan shard : plan.shards()) {
+      Path file = new Path(output.writeDirectory(), shard.fileName());
+      try (FileChannel channel = FileChannel.open(java.nio.file.Path.of(URI.create(file.toString())),
+          StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        ByteBuffer header = ByteBuffer.wrap(shard.header());
+        while (header.hasRemaining()) {
+          channel.write(header, header.position());
+        }
+      }
+      CRC32C crc = new CRC32C();
+      crc.update(shard.header());
+      headers.add(new WrittenRange(shard.index(), 0, shard.header().length, (int) crc.getValue()));
+    }
+    return headers;
+  }
+
+  private static List<SweepGroupTask.Result> compute(JavaSparkContext spark, Configuration conf, SweepPlan plan,
+      List<Output> outputs, boolean allowNonFinite, boolean keepGoing, PrintWriter progress) {
+    List<String> directories = outputs.stream().map(o -> o.directory().writeDirectory().toString()).toList();
+    List<List<String>> shardNames = plan.outputs().stream()
+        .map(p -> p.shards().stream().map(ShardPlan::fileName).toList()).toList();
+    long totalBytes = plan.outputs().stream().mapToLong(MergePlan::outputBytes).sum();
+    LongAccumulator bytesWritten = spark.sc().longAccumulator(ProgressListener.BYTES_WRITTEN);
+    Broadcast<SerializableConfiguration> broadcastConf = spark.broadcast(new SerializableConfiguration(conf));
+    ProgressListener listener = new ProgressListener(progress, totalBytes, plan.groups().size());
+    spark.sc().addSparkListener(listener);
+    try {
+      spark.setJobDescription("sweep: " + outputs.size() + " outputs in " + plan.groups().size() + " groups");
+      return spark.parallelize(plan.groups(), plan.groups().size())
+          .map(new GroupFunction(plan.inputs(), broadcastConf, directories, shardNames, allowNonFinite, keepGoing,
+              bytesWritten))
+          .collect();
+    } finally {
+      spark.sc().removeSparkListener(listener);
+      broadcastConf.destroy();
+    }
+  }
+
+  private static final class GroupFunction implements Function<SweepPlan.Group, SweepGroupTask.Result> {
+    private final List<io.chatvector.plan.InputFile> inputs;
+    private final Broadcast<SerializableConfiguration> conf;
+    private final List<String> directories;
+    private final List<List<String>> shardNames;
+    private final boolean allowNonFinite;
+    private final boolean keepGoing;
+    private final LongAccumulator bytesWritten;
+
+    GroupFunction(List<io.chatvector.plan.InputFile> inputs, Broadcast<SerializableConfiguration> conf,
+        List<String> directories, List<List<String>> shardNames, boolean allowNonFinite, boolean keepGoing,
+        LongAccumulator bytesWritten) {
+      this.inputs = inputs;
+      this.conf = conf;
+      this.directories = directories;
+      this.shardNames = shardNames;
+      this.allowNonFinite = allowNonFinite;
+      this.keepGoing = keepGoing;
+      this.bytesWritten = bytesWritten;
+    }
+
+    @Override
+    public SweepGroupTask.Result call(SweepPlan.Group group) throws IOException {
+      return new SweepGroupTask(inputs, conf.value().get(), directories, shardNames, allowNonFinite, keepGoing)
+          .write(group, bytesWritten::add);
+    }
+  }
+}
