@@ -24,8 +24,7 @@ public final class Main {
   }
 
   public static int run(String[] args, PrintWriter out, PrintWriter err, SparkContexts contexts) {
-    CommandLine commandLine = new CommandLine(new ChatVectorCommand(contexts))
-        .setCaseInsensitiveEnumValuesAllowed(true)
+    CommandLine commandLine = parser(contexts)
         .setOut(out)
         .setErr(err)
         .setParameterExceptionHandler((e, parsedArgs) -> {
@@ -36,6 +35,11 @@ public final class Main {
         })
         .setExecutionExceptionHandler((e, cmd, parsed) -> report(e, err));
     return commandLine.execute(args);
+  }
+
+  /** The command line model, as parsed for running and for checking specs. */
+  static CommandLine parser(SparkContexts contexts) {
+    return new CommandLine(new ChatVectorCommand(contexts)).setCaseInsensitiveEnumValuesAllowed(true);
   }
 
   private static int report(Exception e, PrintWriter err) {
