@@ -58,7 +58,7 @@ abstract class JobCommand implements Callable<Integer> {
     JavaSparkContext context = root.contexts.acquire(spark.sparkConf(spec.name()));
     try {
       JobSummary summary = MergeJob.run(context, conf, spec.name(), plan, output, modelFiles, chatTemplate,
-          job.allowNonFinite, job.segmentSize, provenance, spec.commandLine().getErr());
+          job.allowNonFinite, job.segmentSize, job.resume, provenance, spec.commandLine().getErr());
       summary.print(console);
       return 0;
     } finally {

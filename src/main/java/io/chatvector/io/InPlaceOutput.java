@@ -32,7 +32,10 @@ final class InPlaceOutput extends OutputDirectory {
   }
 
   @Override
-  public void begin() throws IOException {
+  public void begin(boolean resume) throws IOException {
+    if (resume && fs.exists(new Path(target, IN_PROGRESS_MARKER))) {
+      return;
+    }
     // The index goes first, so that the old checkpoint stops looking complete before anything else changes.
     fs.delete(new Path(target, Checkpoint.INDEX_FILE), false);
     fs.delete(target, true);

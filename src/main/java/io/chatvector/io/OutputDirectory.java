@@ -88,8 +88,11 @@ public abstract class OutputDirectory {
    */
   public abstract boolean renamesShardAttempts();
 
-  /** Clears what an earlier failed run left and prepares an empty write directory. */
-  public abstract void begin() throws IOException;
+  /**
+   * Prepares the write directory: empty, or, when resuming, as an earlier failed run left it (shards it finished
+   * and the records of them are kept for the job to check and reuse).
+   */
+  public abstract void begin(boolean resume) throws IOException;
 
   /** Makes the complete checkpoint visible at the target. */
   public abstract void publish() throws IOException;

@@ -28,7 +28,10 @@ final class StagedOutput extends OutputDirectory {
   }
 
   @Override
-  public void begin() throws IOException {
+  public void begin(boolean resume) throws IOException {
+    if (resume && fs.exists(staging)) {
+      return;
+    }
     fs.delete(staging, true);
     if (!fs.mkdirs(staging)) {
       throw new IOException(staging + ": cannot create the staging directory");

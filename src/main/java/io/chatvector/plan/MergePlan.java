@@ -39,8 +39,8 @@ public record MergePlan(List<InputFile> inputs, List<ShardPlan> shards, Map<Stri
       for (int c = 0; c < chunks.size(); c++) {
         bytes += chunks.get(c).outBytes();
         if (bytes >= segmentBytes || c == chunks.size() - 1) {
-          segments.add(new Segment(shard.index(), shard.fileName(), index, offset, index == 0 ? shard.header() : null,
-              List.copyOf(chunks.subList(first, c + 1)), bytes));
+          segments.add(fingerprinted(new Segment(shard.index(), shard.fileName(), index, offset,
+              index == 0 ? shard.header() : null, List.copyOf(chunks.subList(first, c + 1)), bytes, null)));
           offset += bytes;
           bytes = 0;
           first = c + 1;
@@ -48,9 +48,15 @@ public record MergePlan(List<InputFile> inputs, List<ShardPlan> shards, Map<Stri
         }
       }
       if (chunks.isEmpty()) {
-        segments.add(new Segment(shard.index(), shard.fileName(), 0, 0, shard.header(), List.of(), bytes));
+        segments.add(fingerprinted(new Segment(shard.index(), shard.fileName(), 0, 0, shard.header(), List.of(),
+            bytes, null)));
       }
     }
     return segments;
+  }
+
+  private Segment fingerprinted(Segment segment) {
+    return new Segment(segment.shard(), segment.fileName(), segment.index(), segment.offset(), segment.header(),
+        segment.chunks(), segment.bytes(), SegmentFingerprint.of(segment, inputs));
   }
 }

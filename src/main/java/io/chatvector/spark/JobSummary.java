@@ -9,7 +9,7 @@ import java.util.Map;
 
 /** What a finished job did, as printed at the end: tensors by action, shards, bytes read per input, speed. */
 public record JobSummary(String command, String output, MergePlan plan, List<ShardResult> shards,
-    Map<String, Long> bytesReadPerInput, int tasks, long nanos) {
+    Map<String, Long> bytesReadPerInput, int tasks, int reusedSegments, long nanos) {
 
   public long bytesWritten() {
     return shards.stream().mapToLong(ShardResult::bytes).sum();
@@ -29,6 +29,9 @@ public record JobSummary(String command, String output, MergePlan plan, List<Sha
     }
     out.printf("  time:    %.1f s, %s/s written, %d chunks in %d tasks%n", seconds,
         Sizes.format((long) (bytesWritten() / Math.max(seconds, 1e-3))), plan.chunkCount(), tasks);
+    if (reusedSegments > 0) {
+      out.printf("  resumed: %d segments kept from the earlier run, checked against their checksums%n", reusedSegments);
+    }
     out.flush();
   }
 }

@@ -36,27 +36,38 @@ public final class MergeJob {
    */
   public static JobSummary run(JavaSparkContext spark, Configuration conf, String command, MergePlan plan,
       OutputDirectory output, Path modelFiles, Path chatTemplate, boolean allowNonFinite, long segmentBytes,
-      ObjectNode provenance, PrintWriter progress) throws IOException {
+      boolean resume, ObjectNode provenance, PrintWriter progress) throws IOException {
     long start = System.nanoTime();
-    output.begin();
+    output.begin(resume);
     try {
-      List<SegmentResult> segments = writeSegments(spark, conf, plan, output, allowNonFinite, segmentBytes, progress);
+      List<Segment> segments = plan.segments(output.writesAtPositions() ? segmentBytes : Long.MAX_VALUE);
+      Map<String, SegmentResult> reused = resume
+          ? Resumption.reuse(spark, conf, output, segments, plan.inputs().size()) : Map.of();
+      List<Segment> todo = segments.stream().filter(s -> !reused.containsKey(s.fingerprint())).toList();
+      List<SegmentResult> written = new java.util.ArrayList<>(reused.values());
+      written.addAll(writeSegments(spark, conf, plan, todo, output, allowNonFinite, progress));
       List<ShardResult> shards = ShardAssembler.assemble(plan, output,
-          segments.stream().map(SegmentResult::range).toList());
+          written.stream().map(SegmentResult::range).toList());
       finish(conf, plan, output, modelFiles, chatTemplate, provenance, shards);
       output.publish();
-      return new JobSummary(command, output.target().toString(), plan, shards, bytesReadPerInput(plan, segments),
-          segments.size(), System.nanoTime() - start);
+      return new JobSummary(command, output.target().toString(), plan, shards, bytesReadPerInput(plan, written),
+          todo.size(), reused.size(), System.nanoTime() - start);
     } catch (Throwable e) {
       // Spark's own failures are checked exceptions that Scala throws undeclared: catch everything.
-      output.abort();
+      if (Resumption.worthKeeping(e)) {
+        progress.println("kept what was finished in " + output.writeDirectory() + ": rerun with --resume to reuse it");
+      } else {
+        output.abort();
+      }
       throw e;
     }
   }
 
   private static List<SegmentResult> writeSegments(JavaSparkContext spark, Configuration conf, MergePlan plan,
-      OutputDirectory output, boolean allowNonFinite, long segmentBytes, PrintWriter progress) {
-    List<Segment> segments = plan.segments(output.writesAtPositions() ? segmentBytes : Long.MAX_VALUE);
+      List<Segment> segments, OutputDirectory output, boolean allowNonFinite, PrintWriter progress) {
+    if (segments.isEmpty()) {
+      return List.of();
+    }
     LongAccumulator bytesWritten = spark.sc().longAccumulator(ProgressListener.BYTES_WRITTEN);
     Broadcast<SerializableConfiguration> broadcastConf = spark.broadcast(new SerializableConfiguration(conf));
     ProgressListener listener = new ProgressListener(progress, plan.outputBytes(), segments.size());
@@ -77,6 +88,7 @@ public final class MergeJob {
   static void finish(Configuration conf, MergePlan plan, OutputDirectory output, Path modelFiles,
       Path chatTemplate, ObjectNode provenance, List<ShardResult> shards) throws IOException {
     Path staging = output.writeDirectory();
+    SegmentRecords.delete(output.fileSystem(), staging);
     CheckpointFiles.copyModelFiles(Storage.fileSystem(modelFiles, conf), modelFiles, output.fileSystem(), staging);
     if (chatTemplate != null) {
       boolean applied = CheckpointFiles.applyChatTemplate(Storage.fileSystem(chatTemplate, conf), chatTemplate,

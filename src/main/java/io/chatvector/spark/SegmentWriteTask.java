@@ -44,8 +44,9 @@ final class SegmentWriteTask {
   SegmentResult write(Segment segment, long attemptId, LongConsumer progress) throws IOException {
     try (ChunkProducer producer = new ChunkProducer(inputs, conf, allowNonFinite, segment.chunks())) {
       int crc = positional ? writeAtPositions(segment, producer, progress) : stream(segment, attemptId, producer, progress);
-      return new SegmentResult(new WrittenRange(segment.shard(), segment.offset(), segment.bytes(), crc),
-          producer.bytesRead());
+      WrittenRange range = new WrittenRange(segment.shard(), segment.offset(), segment.bytes(), crc);
+      SegmentRecords.record(Storage.fileSystem(writeDirectory, conf), writeDirectory, segment, range);
+      return new SegmentResult(range, producer.bytesRead());
     }
   }
 

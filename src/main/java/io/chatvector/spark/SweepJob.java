@@ -48,7 +48,7 @@ public final class SweepJob {
     try {
       List<List<WrittenRange>> headers = new ArrayList<>();
       for (int o = 0; o < outputs.size(); o++) {
-        outputs.get(o).directory().begin();
+        outputs.get(o).directory().begin(false);
         headers.add(writeHeaders(plan.outputs().get(o), outputs.get(o).directory()));
       }
       List<SweepGroupTask.Result> results = compute(spark, conf, plan, outputs, allowNonFinite, keepGoing, progress);

@@ -1,0 +1,61 @@
+package io.chatvector.spark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chatvector.plan.Segment;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Records of finished segments, kept in the write directory until the checkpoint is published: what a resumed
+ * run may reuse, after reading the bytes back against the recorded checksum.
+ */
+final class SegmentRecords {
+  static final String DIRECTORY = "_chatvector_segments";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private SegmentRecords() {
+  }
+
+  /** Written by the task that finished the segment, after its bytes are in place. */
+  static void record(FileSystem fs, Path writeDirectory, Segment segment, WrittenRange range) throws IOException {
+    Path file = new Path(new Path(writeDirectory, DIRECTORY), segment.fileName() + "." + segment.index() + ".json");
+    try (OutputStream out = fs.create(file, true)) {
+      out.write(JSON.writeValueAsBytes(JSON.createObjectNode()
+          .put("fingerprint", segment.fingerprint())
+          .put("shard", range.shard())
+          .put("offset", range.offset())
+          .put("bytes", range.bytes())
+          .put("crc32c", range.crc32c())));
+    }
+  }
+
+  /** The records an earlier run left, by fingerprint. */
+  static Map<String, WrittenRange> read(FileSystem fs, Path writeDirectory) throws IOException {
+    Map<String, WrittenRange> records = new HashMap<>();
+    Path directory = new Path(writeDirectory, DIRECTORY);
+    if (!fs.exists(directory)) {
+      return records;
+    }
+    for (FileStatus status : fs.listStatus(directory)) {
+      try (InputStream in = fs.open(status.getPath())) {
+        JsonNode record = JSON.readTree(in);
+        records.put(record.path("fingerprint").asText(), new WrittenRange(record.path("shard").asInt(),
+            record.path("offset").asLong(), record.path("bytes").asLong(), record.path("crc32c").asInt()));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException unreadable) {
+        // A record cut short by a kill: its segment is simply done again.
+      }
+    }
+    return records;
+  }
+
+  static void delete(FileSystem fs, Path writeDirectory) throws IOException {
+    fs.delete(new Path(writeDirectory, DIRECTORY), true);
+  }
+}
