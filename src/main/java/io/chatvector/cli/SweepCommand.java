@@ -32,8 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sweep", mixinStandardHelpOptions = true,
     description = {"Merge several CP models with the same vector(s), at one or more ratios, in one Spark job that",
         "reads each vector chunk once. Writes OUT-ROOT/<cp-name>[-r<ratio>]/, each byte-identical to what merge",
-        "makes on its own (with the vector weights multiplied by the ratio, in f32). Outputs go to local disk or",
-        "a shared mount."})
+        "makes on its own (with the vector weights multiplied by the ratio, in f32)."})
 final class SweepCommand implements Callable<Integer> {
   @Option(names = "--cp", required = true, paramLabel = "DIR", description = "A CP model. Repeatable.")
   List<String> cps;
@@ -155,10 +154,6 @@ final class SweepCommand implements Callable<Integer> {
       if (!names.add(output.name())) {
         throw new InvalidInputException(output.directory().target() + ": two CP models share the name "
             + output.name() + "; give them directories with different names");
-      }
-      if (!output.directory().writesAtPositions()) {
-        throw new InvalidInputException(output.directory().target() + ": sweep writes outputs at positions, so "
-            + "--out-root must be on local disk or a shared mount; run merge once per output for HDFS or S3");
       }
     }
   }

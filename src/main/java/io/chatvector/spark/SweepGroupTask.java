@@ -1,10 +1,12 @@
 package io.chatvector.spark;
 
 import io.chatvector.InvalidInputException;
+import io.chatvector.io.Storage;
 import io.chatvector.plan.InputFile;
 import io.chatvector.plan.PlacedChunk;
 import io.chatvector.plan.SweepPlan;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.Serializable;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -21,12 +23,19 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Executor side: computes one group of a sweep, chunk by chunk for every output in turn (so each vector chunk is
- * read once), and writes each chunk at its position in its output's shard. With keep-going, an output whose input
- * is bad is dropped from the rest of the group instead of failing the task.
+ * read once). On local disk each chunk is written at its position in its output's shard; elsewhere each run of
+ * adjacent chunks becomes a part file, named after the task attempt, that the assembly stage puts in order. With
+ * keep-going, an output whose input is bad is dropped from the rest of the group instead of failing the task.
  */
 final class SweepGroupTask {
-  /** Ranges written, per output; outputs that failed, with why; bytes read per input file. */
-  record Result(Map<Integer, List<WrittenRange>> written, Map<Integer, String> failures, long[] bytesRead)
+  static final String PARTS = "_chatvector_parts";
+
+  /** A run of bytes written: into the shard at its position, or into {@code partFile} for assembly. */
+  record Written(WrittenRange range, String partFile) implements Serializable {
+  }
+
+  /** What was written, per output; outputs that failed, with why; bytes read per input file. */
+  record Result(Map<Integer, List<Written>> written, Map<Integer, String> failures, long[] bytesRead)
       implements Serializable {
   }
 
@@ -34,23 +43,26 @@ final class SweepGroupTask {
   private final Configuration conf;
   private final List<String> writeDirectories;
   private final List<List<String>> shardNames;
+  private final boolean positional;
   private final boolean allowNonFinite;
   private final boolean keepGoing;
 
   SweepGroupTask(List<InputFile> inputs, Configuration conf, List<String> writeDirectories,
-      List<List<String>> shardNames, boolean allowNonFinite, boolean keepGoing) {
+      List<List<String>> shardNames, boolean positional, boolean allowNonFinite, boolean keepGoing) {
     this.inputs = inputs;
     this.conf = conf;
     this.writeDirectories = writeDirectories;
     this.shardNames = shardNames;
+    this.positional = positional;
     this.allowNonFinite = allowNonFinite;
     this.keepGoing = keepGoing;
   }
 
-  Result write(SweepPlan.Group group, LongConsumer progress) throws IOException {
-    Map<Integer, List<WrittenRange>> written = new HashMap<>();
+  Result write(SweepPlan.Group group, long attemptId, LongConsumer progress) throws IOException {
+    Map<Integer, List<Written>> written = new HashMap<>();
     Map<Integer, String> failures = new HashMap<>();
     Map<String, FileChannel> channels = new HashMap<>();
+    Map<String, PartRun> parts = new HashMap<>();
     List<PlacedChunk> placed = group.chunks();
     try (ChunkProducer producer = new ChunkProducer(inputs, conf, allowNonFinite,
         placed.stream().map(PlacedChunk::chunk).toList())) {
@@ -68,32 +80,89 @@ final class SweepGroupTask {
           failures.put(chunk.output(), e.getMessage());
           continue;
         }
-        int length = chunk.chunk().outBytes();
-        FileChannel channel = channels.computeIfAbsent(chunk.output() + "/" + chunk.shard(), key -> open(chunk));
-        ByteBuffer buffer = ByteBuffer.wrap(bytes, 0, length);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer, chunk.position() + buffer.position());
+        List<Written> ofOutput = written.computeIfAbsent(chunk.output(), o -> new ArrayList<>());
+        String shard = chunk.output() + "/" + chunk.shard();
+        if (positional) {
+          FileChannel channel = channels.get(shard);
+          if (channel == null) {
+            channel = FileChannel.open(java.nio.file.Path.of(URI.create(shardPath(chunk).toString())),
+                StandardOpenOption.WRITE);
+            channels.put(shard, channel);
+          }
+          ofOutput.add(writeAt(channel, chunk, bytes));
+        } else {
+          PartRun run = parts.get(shard);
+          if (run != null && run.end != chunk.position()) {
+            ofOutput.add(run.close());
+            run = null;
+          }
+          if (run == null) {
+            run = new PartRun(chunk, attemptId);
+            parts.put(shard, run);
+          }
+          run.write(chunk, bytes);
         }
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, length);
-        written.computeIfAbsent(chunk.output(), output -> new ArrayList<>())
-            .add(new WrittenRange(chunk.shard(), chunk.position(), length, (int) crc.getValue()));
-        progress.accept(length);
+        progress.accept(chunk.chunk().outBytes());
       }
+      for (Map.Entry<String, PartRun> run : parts.entrySet()) {
+        int output = Integer.parseInt(run.getKey().substring(0, run.getKey().indexOf('/')));
+        written.computeIfAbsent(output, o -> new ArrayList<>()).add(run.getValue().close());
+      }
+      parts.clear();
       return new Result(written, failures, producer.bytesRead());
     } finally {
       for (FileChannel channel : channels.values()) {
         channel.close();
       }
+      for (PartRun run : parts.values()) {
+        run.out.close();
+      }
     }
   }
 
-  private FileChannel open(PlacedChunk chunk) {
-    Path file = new Path(writeDirectories.get(chunk.output()), shardNames.get(chunk.output()).get(chunk.shard()));
-    try {
-      return FileChannel.open(java.nio.file.Path.of(URI.create(file.toString())), StandardOpenOption.WRITE);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(file + ": cannot open for writing: " + e.getMessage(), e);
+  private static Written writeAt(FileChannel channel, PlacedChunk chunk, byte[] bytes) throws IOException {
+    int length = chunk.chunk().outBytes();
+    ByteBuffer buffer = ByteBuffer.wrap(bytes, 0, length);
+    while (buffer.hasRemaining()) {
+      channel.write(buffer, chunk.position() + buffer.position());
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, length);
+    return new Written(new WrittenRange(chunk.shard(), chunk.position(), length, (int) crc.getValue()), null);
+  }
+
+  private Path shardPath(PlacedChunk chunk) {
+    return new Path(writeDirectories.get(chunk.output()), shardNames.get(chunk.output()).get(chunk.shard()));
+  }
+
+  /** Adjacent chunks of one output shard, streamed into one part file named after the task attempt. */
+  private final class PartRun {
+    private final int shard;
+    private final long start;
+    private final Path part;
+    private final OutputStream out;
+    private final CRC32C crc = new CRC32C();
+    private long end;
+
+    PartRun(PlacedChunk first, long attemptId) throws IOException {
+      Path shardFile = shardPath(first);
+      this.shard = first.shard();
+      this.start = first.position();
+      this.end = start;
+      this.part = new Path(new Path(new Path(shardFile.getParent(), PARTS), shardFile.getName()),
+          String.format("%020d.%d.part", start, attemptId));
+      this.out = Storage.fileSystem(part, conf).create(part, true);
+    }
+
+    void write(PlacedChunk chunk, byte[] bytes) throws IOException {
+      out.write(bytes, 0, chunk.chunk().outBytes());
+      crc.update(bytes, 0, chunk.chunk().outBytes());
+      end += chunk.chunk().outBytes();
+    }
+
+    Written close() throws IOException {
+      out.close();
+      return new Written(new WrittenRange(shard, start, end - start, (int) crc.getValue()), part.toString());
     }
   }
 }

@@ -2,6 +2,7 @@ package io.chatvector.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatvector.io.OutputDirectory;
+import io.chatvector.plan.InputFile;
 import io.chatvector.plan.MergePlan;
 import io.chatvector.plan.ShardPlan;
 import io.chatvector.plan.SweepPlan;
@@ -18,15 +19,16 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * Runs a sweep as one Spark job: the driver writes every shard's header, tasks compute groups for all outputs and
- * write chunks at their positions, then each complete output gets its small files and index and is published.
- * Outputs are written at positions, so they must be on local disk or a shared mount.
+ * Runs a sweep as one Spark job: tasks compute groups for all outputs at once. On local disk the driver writes every
+ * shard's header and tasks write chunks at their positions; elsewhere tasks write parts and a final stage assembles
+ * each shard in order. Then each complete output gets its small files and index and is published.
  */
 public final class SweepJob {
   private SweepJob() {
@@ -45,29 +47,46 @@ public final class SweepJob {
   public static Outcome run(JavaSparkContext spark, Configuration conf, SweepPlan plan, List<Output> outputs,
       boolean allowNonFinite, boolean keepGoing, PrintWriter progress) throws IOException {
     long start = System.nanoTime();
+    boolean positional = outputs.stream().allMatch(output -> output.directory().writesAtPositions());
     try {
       List<List<WrittenRange>> headers = new ArrayList<>();
       for (int o = 0; o < outputs.size(); o++) {
         outputs.get(o).directory().begin(false);
-        headers.add(writeHeaders(plan.outputs().get(o), outputs.get(o).directory()));
+        headers.add(positional ? writeHeaders(plan.outputs().get(o), outputs.get(o).directory())
+            : headerRanges(plan.outputs().get(o)));
       }
-      List<SweepGroupTask.Result> results = compute(spark, conf, plan, outputs, allowNonFinite, keepGoing, progress);
-      Map<String, List<ShardResult>> written = new LinkedHashMap<>();
+      List<SweepGroupTask.Result> results = compute(spark, conf, plan, outputs, positional, allowNonFinite,
+          keepGoing, progress);
       Map<String, String> failures = new LinkedHashMap<>();
+      List<List<SweepGroupTask.Written>> writtenPerOutput = new ArrayList<>();
+      List<AssembleFunction.Shard> assemblies = new ArrayList<>();
       for (int o = 0; o < outputs.size(); o++) {
-        Output output = outputs.get(o);
+        List<SweepGroupTask.Written> written = new ArrayList<>();
+        for (SweepGroupTask.Result result : results) {
+          written.addAll(result.written().getOrDefault(o, List.of()));
+        }
+        writtenPerOutput.add(written);
         String failure = firstFailure(results, o);
         if (failure != null) {
-          failures.put(output.name(), failure);
-          output.directory().abort();
+          failures.put(outputs.get(o).name(), failure);
+          outputs.get(o).directory().abort();
+        } else if (!positional) {
+          assemblies.addAll(AssembleFunction.shards(plan.outputs().get(o), outputs.get(o).directory(), written));
+        }
+      }
+      assemble(spark, conf, assemblies);
+      Map<String, List<ShardResult>> written = new LinkedHashMap<>();
+      for (int o = 0; o < outputs.size(); o++) {
+        Output output = outputs.get(o);
+        if (failures.containsKey(output.name())) {
           continue;
         }
         List<WrittenRange> ranges = new ArrayList<>(headers.get(o));
-        for (SweepGroupTask.Result result : results) {
-          ranges.addAll(result.written().getOrDefault(o, List.of()));
-        }
+        writtenPerOutput.get(o).forEach(run -> ranges.add(run.range()));
         MergePlan outputPlan = plan.outputs().get(o);
         List<ShardResult> shards = ShardAssembler.assemble(outputPlan, output.directory(), ranges);
+        output.directory().fileSystem().delete(new Path(output.directory().writeDirectory(), SweepGroupTask.PARTS),
+            true);
         MergeJob.finish(conf, outputPlan, output.directory(), output.modelFiles(), output.chatTemplate(),
             output.provenance(), shards);
         output.directory().publish();
@@ -90,9 +109,18 @@ public final class SweepJob {
         .orElse(null);
   }
 
+  private static List<WrittenRange> headerRanges(MergePlan plan) {
+    List<WrittenRange> headers = new ArrayList<>();
+    for (ShardPlan shard : plan.shards()) {
+      CRC32C crc = new CRC32C();
+      crc.update(shard.header());
+      headers.add(new WrittenRange(shard.index(), 0, shard.header().length, (int) crc.getValue()));
+    }
+    return headers;
+  }
+
   /** Creates each shard file with its header, so tasks only write tensor bytes at their positions. */
   private static List<WrittenRange> writeHeaders(MergePlan plan, OutputDirectory output) throws IOException {
-    List<WrittenRange> headers = new ArrayList<>();
     for (ShardPlan shard : plan.shards()) {
       Path file = new Path(output.writeDirectory(), shard.fileName());
       try (FileChannel channel = FileChannel.open(java.nio.file.Path.of(URI.create(file.toString())),
@@ -102,15 +130,25 @@ public final class SweepJob {
           channel.write(header, header.position());
         }
       }
-      CRC32C crc = new CRC32C();
-      crc.update(shard.header());
-      headers.add(new WrittenRange(shard.index(), 0, shard.header().length, (int) crc.getValue()));
     }
-    return headers;
+    return headerRanges(plan);
+  }
+
+  private static void assemble(JavaSparkContext spark, Configuration conf, List<AssembleFunction.Shard> shards) {
+    if (shards.isEmpty()) {
+      return;
+    }
+    Broadcast<SerializableConfiguration> broadcastConf = spark.broadcast(new SerializableConfiguration(conf));
+    try {
+      spark.setJobDescription("sweep: assemble " + shards.size() + " shards");
+      spark.parallelize(shards, shards.size()).foreach(new AssembleFunction(broadcastConf));
+    } finally {
+      broadcastConf.destroy();
+    }
   }
 
   private static List<SweepGroupTask.Result> compute(JavaSparkContext spark, Configuration conf, SweepPlan plan,
-      List<Output> outputs, boolean allowNonFinite, boolean keepGoing, PrintWriter progress) {
+      List<Output> outputs, boolean positional, boolean allowNonFinite, boolean keepGoing, PrintWriter progress) {
     List<String> directories = outputs.stream().map(o -> o.directory().writeDirectory().toString()).toList();
     List<List<String>> shardNames = plan.outputs().stream()
         .map(p -> p.shards().stream().map(ShardPlan::fileName).toList()).toList();
@@ -122,8 +160,8 @@ public final class SweepJob {
     try {
       spark.setJobDescription("sweep: " + outputs.size() + " outputs in " + plan.groups().size() + " groups");
       return spark.parallelize(plan.groups(), plan.groups().size())
-          .map(new GroupFunction(plan.inputs(), broadcastConf, directories, shardNames, allowNonFinite, keepGoing,
-              bytesWritten))
+          .map(new GroupFunction(plan.inputs(), broadcastConf, directories, shardNames, positional, allowNonFinite,
+              keepGoing, bytesWritten))
           .collect();
     } finally {
       spark.sc().removeSparkListener(listener);
@@ -132,21 +170,23 @@ public final class SweepJob {
   }
 
   private static final class GroupFunction implements Function<SweepPlan.Group, SweepGroupTask.Result> {
-    private final List<io.chatvector.plan.InputFile> inputs;
+    private final List<InputFile> inputs;
     private final Broadcast<SerializableConfiguration> conf;
     private final List<String> directories;
     private final List<List<String>> shardNames;
+    private final boolean positional;
     private final boolean allowNonFinite;
     private final boolean keepGoing;
     private final LongAccumulator bytesWritten;
 
-    GroupFunction(List<io.chatvector.plan.InputFile> inputs, Broadcast<SerializableConfiguration> conf,
-        List<String> directories, List<List<String>> shardNames, boolean allowNonFinite, boolean keepGoing,
+    GroupFunction(List<InputFile> inputs, Broadcast<SerializableConfiguration> conf, List<String> directories,
+        List<List<String>> shardNames, boolean positional, boolean allowNonFinite, boolean keepGoing,
         LongAccumulator bytesWritten) {
       this.inputs = inputs;
       this.conf = conf;
       this.directories = directories;
       this.shardNames = shardNames;
+      this.positional = positional;
       this.allowNonFinite = allowNonFinite;
       this.keepGoing = keepGoing;
       this.bytesWritten = bytesWritten;
@@ -154,8 +194,8 @@ public final class SweepJob {
 
     @Override
     public SweepGroupTask.Result call(SweepPlan.Group group) throws IOException {
-      return new SweepGroupTask(inputs, conf.value().get(), directories, shardNames, allowNonFinite, keepGoing)
-          .write(group, bytesWritten::add);
+      return new SweepGroupTask(inputs, conf.value().get(), directories, shardNames, positional, allowNonFinite,
+          keepGoing).write(group, TaskContext.get().taskAttemptId(), bytesWritten::add);
     }
   }
 }

@@ -64,10 +64,15 @@ abstract class StorageContract {
         fs(family), new org.apache.hadoop.fs.Path(family), false, conf());
     succeed("extract", "--base", localPath("family/base"), "--chat", localPath("family/chat"),
         "--out", localPath("ref-vector"), "--max-shard-size", "100KB");
+    FileUtil.copy(FileSystem.getLocal(conf()).getRaw(), new org.apache.hadoop.fs.Path(local.resolve("ref-vector").toUri()),
+        fs(family), new org.apache.hadoop.fs.Path(root + "/vector-for-sweep"), false, conf());
     succeed("merge", "--cp", localPath("family/cp"), "--vector", localPath("ref-vector") + ":0.5",
         "--embeddings", "overlap", "--out", localPath("ref-merged"), "--max-shard-size", "100KB");
     succeed("merge", "--cp", localPath("family/cp"), "--base", localPath("family/base"), "--chat",
         localPath("family/chat"), "--embeddings", "skip", "--out", localPath("ref-fused"), "--max-shard-size", "100KB");
+    succeed("sweep", "--cp", localPath("family/cp"), "--vector", localPath("ref-vector"), "--ratio", "0.5",
+        "--ratio", "1.0", "--embeddings", "overlap", "--max-shard-size", "100KB", "--chunk-size", "16KB",
+        "--segment-size", "40KB", "--out-root", localPath("ref-sweep"));
   }
 
   @AfterAll
@@ -157,6 +162,17 @@ abstract class StorageContract {
 
     Result inspect = succeed("inspect", root + "/fused");
     assertTrue(inspect.out().contains("totals: 21 tensors"), inspect::toString);
+  }
+
+  @Test
+  void sweepsOnTheStoreAsOnLocalDisk() throws IOException {
+    Result sweep = succeed("sweep", "--cp", family + "/cp", "--vector", root + "/vector-for-sweep", "--ratio", "0.5",
+        "--ratio", "1.0", "--embeddings", "overlap", "--max-shard-size", "100KB", "--chunk-size", "16KB",
+        "--segment-size", "40KB", "--out-root", root + "/sweep");
+    assertTrue(sweep.out().contains("sweep complete: 2 outputs written"), sweep::toString);
+    assertSameCheckpoint("ref-sweep/cp-r0.5", root + "/sweep/cp-r0.5");
+    assertSameCheckpoint("ref-sweep/cp-r1.0", root + "/sweep/cp-r1.0");
+    assertFalse(exists(root + "/sweep/cp-r0.5/_chatvector_parts"));
   }
 
   @Test
