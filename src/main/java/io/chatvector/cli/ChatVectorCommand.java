@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
     description = "Extract chat vectors (chat - base) and merge them into continually pre-trained models, "
         + "as a Spark job.",
     subcommands = {ExtractCommand.class, MergeCommand.class, InspectCommand.class, SynthCommand.class,
-        DemoCommand.class, VerifyCommand.class, SweepCommand.class, RunCommand.class})
+        DemoCommand.class, VerifyCommand.class, SweepCommand.class, RunCommand.class, BenchCommand.class})
 final class ChatVectorCommand {
   SparkContexts contexts;
 

@@ -11,8 +11,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Generate a small Llama-shaped family, extract its chat vector, merge it into the CP model",
-        "(keeping the CP's larger embeddings, as the paper did) and inspect the result."})
+    description = {"Run a small example from start to end: synth, extract, merge, inspect.",
+        "Generates a small Llama-shaped family, extracts its chat vector, merges it into the CP model (keeping "
+            + "the CP's larger embeddings, as the paper did) and inspects the result."})
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--dir", defaultValue = "target/chatvector-demo", paramLabel = "DIR",
       description = "Working directory (default: ${DEFAULT-VALUE}); replaced on every run.")

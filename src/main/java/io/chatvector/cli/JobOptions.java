@@ -34,8 +34,8 @@ final class JobOptions {
   @Option(names = "--overwrite", description = "Replace an existing output.")
   boolean overwrite;
 
-  @Option(names = "--resume", description = {"Keep what a failed run of the same job finished (each segment checked",
-      "against the checksum recorded when it was written) and do the rest."})
+  @Option(names = "--resume", description = "Keep what a failed run of the same job finished (each segment checked "
+      + "against the checksum recorded when it was written) and do the rest.")
   boolean resume;
 
   @Option(names = "--allow-nonfinite", description = "Accept NaN and infinite values instead of failing.")

@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "merge", mixinStandardHelpOptions = true,
-    description = {"Add chat vectors to a CP model: cp + sum(weight_i * vector_i) with --vector,",
-        "or cp + ratio * (chat - base) in one pass with --base and --chat."})
+    description = {"Add chat vectors to a CP model, or chat - base in one pass.",
+        "cp + sum(weight_i * vector_i) with --vector; cp + ratio * (chat - base) with --base and --chat."})
 final class MergeCommand extends JobCommand {
   @Option(names = "--cp", required = true, paramLabel = "DIR", description = "The continually pre-trained model.")
   String cp;
@@ -32,8 +32,8 @@ final class MergeCommand extends JobCommand {
   Float ratio;
 
   @Option(names = "--embeddings", paramLabel = "error|skip|overlap", defaultValue = "error",
-      description = {"When the CP has more vocabulary rows than the vector: error (default), skip (keep the CP's",
-          "tensor, as the paper did) or overlap (add the vector to the shared rows)."})
+      description = "When the CP has more vocabulary rows than the vector: error (default), skip (keep the CP's "
+          + "tensor, as the paper did) or overlap (add the vector to the shared rows).")
   EmbeddingsMode embeddings;
 
   @Override

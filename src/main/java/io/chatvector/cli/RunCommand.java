@@ -23,10 +23,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Run a job described in a YAML or JSON spec: 'command' names the command, every other key one",
-        "of its options (max_shard_size or max-shard-size for --max-shard-size; a list for a repeatable option;",
-        "vectors as DIR:WEIGHT or {path, weight}; conf as a map). --master and --conf here add to the spec's.",
-        "The whole spec is checked before anything runs."})
+    description = {"Run a job described in a YAML or JSON spec.",
+        "'command' names the command, every other key one of its options (max_shard_size or max-shard-size for "
+            + "--max-shard-size; a list for a repeatable option; vectors as DIR:WEIGHT or {path, weight}; conf as a "
+            + "map). --master and --conf here add to the spec's. The whole spec is checked before anything runs."})
 final class RunCommand implements Callable<Integer> {
   private static final List<String> JOBS = List.of("extract", "merge", "sweep", "verify", "inspect", "synth");
 

@@ -1,12 +1,12 @@
 package io.chatvector.cli;
 
-import java.io.FileNotFoundException;
 import java.nio.file.AccessDeniedException;
 import org.apache.hadoop.security.AccessControlException;
 
 /**
- * Storage failures that are the user's to fix (a missing path or bucket, a permission), told as such. Other I/O
- * failures (an unreachable endpoint after Hadoop's retries) are the job's failure, exit code 1.
+ * Storage failures that are the user's to fix (a missing bucket, a permission), told as such; missing input paths are
+ * found earlier, by name. Other I/O failures (an unreachable endpoint after Hadoop's retries, a file that cannot be
+ * written) are the job's failure, exit code 1.
  */
 final class StorageErrors {
   private StorageErrors() {
@@ -20,9 +20,6 @@ final class StorageErrors {
       }
       if (cause.getClass().getSimpleName().equals("UnknownStoreException")) {
         return "bucket or store does not exist: " + cause.getMessage();
-      }
-      if (cause instanceof FileNotFoundException) {
-        return "not found: " + cause.getMessage();
       }
     }
     return null;

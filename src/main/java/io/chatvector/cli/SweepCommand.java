@@ -30,9 +30,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-    description = {"Merge several CP models with the same vector(s), at one or more ratios, in one Spark job that",
-        "reads each vector chunk once. Writes OUT-ROOT/<cp-name>[-r<ratio>]/, each byte-identical to what merge",
-        "makes on its own (with the vector weights multiplied by the ratio, in f32)."})
+    description = {"Merge several CP models, at one or more ratios, reading the vector(s) once.",
+        "One Spark job writes OUT-ROOT/<cp-name>[-r<ratio>]/, each byte-identical to what merge makes on its own "
+            + "(with the vector weights multiplied by the ratio, in f32)."})
 final class SweepCommand implements Callable<Integer> {
   @Option(names = "--cp", required = true, paramLabel = "DIR", description = "A CP model. Repeatable.")
   List<String> cps;
@@ -108,7 +108,7 @@ final class SweepCommand implements Callable<Integer> {
     JavaSparkContext context = root.contexts.acquire(spark.sparkConf("sweep"));
     try {
       SweepJob.Outcome outcome = SweepJob.run(context, conf, plan, outputs, job.allowNonFinite, keepGoing,
-          spec.commandLine().getErr());
+          job.resume, spec.commandLine().getErr());
       failures.putAll(outcome.failures());
       print(console, outcome, failures);
     } finally {
@@ -166,6 +166,10 @@ final class SweepCommand implements Callable<Integer> {
     outcome.bytesReadPerInput().forEach((input, bytes) -> console.printf("  read:    %s from %s%n",
         Sizes.format(bytes), input));
     console.printf("  time:    %.1f s in %d tasks%n", outcome.nanos() / 1e9, outcome.tasks());
+    if (outcome.keptGroups() > 0) {
+      console.printf("  resumed: %d groups kept from the earlier run, checked against their checksums%n",
+          outcome.keptGroups());
+    }
     console.flush();
   }
 }

@@ -50,6 +50,13 @@ final class SynthCommand implements Callable<Integer> {
       description = "Shard the models above this size (default: ${DEFAULT-VALUE}).")
   long maxShardSize;
 
+  @Option(names = "--shape", paramLabel = "SIZE",
+      description = "A published Llama shape instead of the dimensions above: 1B, 3B, 7B, 8B, 70B or 405B.")
+  String namedShape;
+
+  @Option(names = "--sparse", description = "Headers only, data left as holes (zeros) in local files: for dry runs.")
+  boolean sparse;
+
   @Mixin
   SparkOptions spark;
 
@@ -59,9 +66,10 @@ final class SynthCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     int headCount = heads != null ? heads : LlamaShape.defaultHeads(hidden);
-    LlamaShape shape = new LlamaShape(layers, hidden, intermediate, vocab, headCount,
-        kvHeads != null ? kvHeads : headCount);
-    new FamilyGenerator(shape, dtype, extraVocab, seed, maxShardSize).writeFamily(out, spark.hadoopConf("synth"));
+    LlamaShape shape = namedShape != null ? LlamaShape.named(namedShape)
+        : new LlamaShape(layers, hidden, intermediate, vocab, headCount, kvHeads != null ? kvHeads : headCount);
+    new FamilyGenerator(shape, dtype, extraVocab, seed, maxShardSize, sparse)
+        .writeFamily(out, spark.hadoopConf("synth"));
     spec.commandLine().getOut().printf("synth complete: %s/{base,chat,cp}, %,d parameters each (cp %,d), %s each%n",
         out, shape.parameters(0), shape.parameters(extraVocab), Sizes.format(shape.parameters(0) * dtype.bits() / 8));
     spec.commandLine().getOut().flush();

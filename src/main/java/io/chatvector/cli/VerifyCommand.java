@@ -30,10 +30,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-    description = {"Check a checkpoint: every format rule, every shard's size and CRC32C as recorded when written,",
-        "and, given its inputs, a sample of chunks recomputed and compared byte for byte. Exit 0 only when it is",
-        "what it claims to be. Inputs: --against CP with --vector or --base/--chat (a merge), or --base and",
-        "--chat alone (a vector). Options not given are taken from the checkpoint's chatvector.json."})
+    description = {"Check a checkpoint's format, checksums and, given its inputs, its content.",
+        "Every format rule, every shard's size and CRC32C as recorded when written, and, given its inputs, a "
+            + "sample of chunks recomputed and compared byte for byte. Exit 0 only when it is what it claims to be. "
+            + "Inputs: --against CP with --vector or --base/--chat (a merge), or --base and --chat alone (a vector). "
+            + "Options not given are taken from the checkpoint's chatvector.json."})
 final class VerifyCommand implements Callable<Integer> {
   @Parameters(paramLabel = "PATH", description = "The checkpoint to check.")
   String path;

@@ -11,6 +11,22 @@ public final class Crc32c {
   private Crc32c() {
   }
 
+  /** The CRC-32C of {@code length} bytes of a file from {@code offset}, read in large blocks. */
+  public static int ofRange(org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.Path file, long offset,
+      long length) throws java.io.IOException {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    byte[] buffer = new byte[(int) Math.min(8 << 20, Math.max(1, length))];
+    try (org.apache.hadoop.fs.FSDataInputStream in = fs.open(file)) {
+      for (long done = 0; done < length; ) {
+        int read = (int) Math.min(buffer.length, length - done);
+        in.readFully(offset + done, buffer, 0, read);
+        crc.update(buffer, 0, read);
+        done += read;
+      }
+    }
+    return (int) crc.getValue();
+  }
+
   /** The CRC of A followed by B, given crc(A), crc(B) and B's length. */
   public static int combine(int crcA, int crcB, long lengthB) {
     if (lengthB <= 0) {

@@ -8,21 +8,16 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * A digest of everything that decides a segment's bytes: its place in its shard, its header, and for each chunk
- * the input files (with the versions planned), byte ranges, weights and types. A segment written by an earlier run
- * with the same fingerprint (and bytes that still match its checksum) can be kept by a resumed run.
+ * A digest of everything that decides the bytes a task writes: where they go, headers, and for each chunk the input
+ * files (with the versions planned), byte ranges, weights and types. Work that an earlier run recorded under the
+ * same fingerprint (with bytes that still match their checksums) can be kept by a resumed run.
  */
 public final class SegmentFingerprint {
   private SegmentFingerprint() {
   }
 
   public static String of(Segment segment, List<InputFile> inputs) {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    MessageDigest digest = sha256();
     text(digest, segment.fileName());
     number(digest, segment.offset());
     number(digest, segment.bytes());
@@ -30,21 +25,46 @@ public final class SegmentFingerprint {
       digest.update(segment.header());
     }
     for (Chunk chunk : segment.chunks()) {
-      text(digest, chunk.tensor());
-      number(digest, chunk.firstElement());
-      number(digest, chunk.elements());
-      text(digest, chunk.outType().name());
-      number(digest, chunk.outOffset());
-      number(digest, chunk.outBytes());
-      number(digest, chunk.rawCopy() ? 1 : 0);
-      source(digest, chunk.start(), inputs);
-      for (SourceTerm term : chunk.terms()) {
-        number(digest, Float.floatToIntBits(term.weight()));
-        source(digest, term.plus(), inputs);
-        source(digest, term.minus(), inputs);
-      }
+      chunk(digest, chunk, inputs);
     }
     return HexFormat.of().formatHex(digest.digest());
+  }
+
+  /** A sweep group's fingerprint: its chunks and, for each, the output and shard file it goes to. */
+  public static String of(SweepPlan.Group group, List<InputFile> inputs, List<String> outputs,
+      List<List<String>> shardNames) {
+    MessageDigest digest = sha256();
+    for (PlacedChunk placed : group.chunks()) {
+      text(digest, outputs.get(placed.output()));
+      text(digest, shardNames.get(placed.output()).get(placed.shard()));
+      number(digest, placed.position());
+      chunk(digest, placed.chunk(), inputs);
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void chunk(MessageDigest digest, Chunk chunk, List<InputFile> inputs) {
+    text(digest, chunk.tensor());
+    number(digest, chunk.firstElement());
+    number(digest, chunk.elements());
+    text(digest, chunk.outType().name());
+    number(digest, chunk.outOffset());
+    number(digest, chunk.outBytes());
+    number(digest, chunk.rawCopy() ? 1 : 0);
+    source(digest, chunk.start(), inputs);
+    for (SourceTerm term : chunk.terms()) {
+      number(digest, Float.floatToIntBits(term.weight()));
+      source(digest, term.plus(), inputs);
+      source(digest, term.minus(), inputs);
+    }
   }
 
   private static void source(MessageDigest digest, Source source, List<InputFile> inputs) {

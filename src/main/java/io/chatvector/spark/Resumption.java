@@ -1,18 +1,19 @@
 package io.chatvector.spark;
 
 import io.chatvector.InvalidInputException;
+import io.chatvector.io.Crc32c;
 import io.chatvector.io.OutputDirectory;
 import io.chatvector.io.Storage;
 import io.chatvector.plan.Segment;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.zip.CRC32C;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -20,18 +21,36 @@ import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * What a resumed job keeps: segments an earlier run recorded as finished, planned identically (same fingerprint)
- * and whose bytes still read back to the recorded checksum. Reading back happens on executors.
+ * What a resumed job keeps: work an earlier run recorded as finished, planned identically (same fingerprint) and
+ * whose bytes still read back to the recorded checksums. Reading back happens on executors.
  */
 final class Resumption {
   private Resumption() {
   }
 
-  /** A finished segment to check: its file and the range recorded for it. */
-  record Candidate(String file, String fingerprint, WrittenRange range) implements Serializable {
+  /** Bytes that should be in a file, as recorded when they were written. */
+  record Check(String file, long offset, long bytes, int crc32c) implements Serializable {
   }
 
-  /** Verified segments by fingerprint, as results that read nothing from the inputs. */
+  /** A piece of finished work, kept only if every one of its checks passes. */
+  record Candidate(String key, List<Check> checks) implements Serializable {
+  }
+
+  /** The keys of the candidates whose bytes all read back to their recorded checksums. */
+  static Set<String> verified(JavaSparkContext spark, Configuration conf, List<Candidate> candidates) {
+    if (candidates.isEmpty()) {
+      return Set.of();
+    }
+    Broadcast<SerializableConfiguration> broadcast = spark.broadcast(new SerializableConfiguration(conf));
+    try {
+      return new HashSet<>(spark.parallelize(candidates, Math.min(candidates.size(), 2 * spark.defaultParallelism()))
+          .filter(new ReadsBack(broadcast)).map(Candidate::key).collect());
+    } finally {
+      broadcast.destroy();
+    }
+  }
+
+  /** A merge's verified segments by fingerprint, as results that read nothing from the inputs. */
   static Map<String, SegmentResult> reuse(JavaSparkContext spark, Configuration conf, OutputDirectory output,
       List<Segment> segments, int inputCount) throws IOException {
     Map<String, WrittenRange> records = SegmentRecords.read(output.fileSystem(), output.writeDirectory());
@@ -39,18 +58,16 @@ final class Resumption {
     for (Segment segment : segments) {
       WrittenRange recorded = records.get(segment.fingerprint());
       if (recorded != null && recorded.offset() == segment.offset() && recorded.bytes() == segment.bytes()) {
-        candidates.add(new Candidate(new Path(output.writeDirectory(), segment.fileName()).toString(),
-            segment.fingerprint(), recorded));
+        String file = new Path(output.writeDirectory(), segment.fileName()).toString();
+        candidates.add(new Candidate(segment.fingerprint(),
+            List.of(new Check(file, recorded.offset(), recorded.bytes(), recorded.crc32c()))));
       }
     }
-    if (candidates.isEmpty()) {
-      return Map.of();
+    Map<String, SegmentResult> reused = new HashMap<>();
+    for (String fingerprint : verified(spark, conf, candidates)) {
+      reused.put(fingerprint, new SegmentResult(records.get(fingerprint), new long[inputCount]));
     }
-    Broadcast<SerializableConfiguration> broadcast = spark.broadcast(new SerializableConfiguration(conf));
-    List<Candidate> verified = spark.parallelize(candidates, Math.min(candidates.size(), 2 * spark.defaultParallelism()))
-        .filter(new ReadsBack(broadcast)).collect();
-    return verified.stream().collect(Collectors.toMap(Candidate::fingerprint,
-        candidate -> new SegmentResult(candidate.range(), new long[inputCount])));
+    return reused;
   }
 
   /** Bad input fails again on a rerun, so its leftovers go; anything else may be resumed. */
@@ -72,24 +89,18 @@ final class Resumption {
 
     @Override
     public Boolean call(Candidate candidate) throws IOException {
-      Path file = new Path(candidate.file());
-      FileSystem fs = Storage.fileSystem(file, conf.value().get());
-      if (!fs.exists(file)) {
-        return false;
-      }
-      CRC32C crc = new CRC32C();
-      byte[] buffer = new byte[8 << 20];
-      try (FSDataInputStream in = fs.open(file)) {
-        for (long done = 0; done < candidate.range().bytes(); ) {
-          int length = (int) Math.min(buffer.length, candidate.range().bytes() - done);
-          in.readFully(candidate.range().offset() + done, buffer, 0, length);
-          crc.update(buffer, 0, length);
-          done += length;
+      for (Check check : candidate.checks()) {
+        Path file = new Path(check.file());
+        FileSystem fs = Storage.fileSystem(file, conf.value().get());
+        try {
+          if (!fs.exists(file) || Crc32c.ofRange(fs, file, check.offset(), check.bytes()) != check.crc32c()) {
+            return false;
+          }
+        } catch (java.io.EOFException shorter) {
+          return false;
         }
-      } catch (java.io.EOFException shorter) {
-        return false;
       }
-      return (int) crc.getValue() == candidate.range().crc32c();
+      return true;
     }
   }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -36,7 +37,7 @@ final class SegmentRecords {
     }
   }
 
-  /** The records an earlier run left, by fingerprint. */
+  /** The segment records an earlier run left, by fingerprint. */
   static Map<String, WrittenRange> read(FileSystem fs, Path writeDirectory) throws IOException {
     Map<String, WrittenRange> records = new HashMap<>();
     Path directory = new Path(writeDirectory, DIRECTORY);
@@ -44,12 +45,55 @@ final class SegmentRecords {
       return records;
     }
     for (FileStatus status : fs.listStatus(directory)) {
+      if (!status.isFile() || status.getPath().getName().startsWith("group-")) {
+        continue;
+      }
       try (InputStream in = fs.open(status.getPath())) {
         JsonNode record = JSON.readTree(in);
         records.put(record.path("fingerprint").asText(), new WrittenRange(record.path("shard").asInt(),
             record.path("offset").asLong(), record.path("bytes").asLong(), record.path("crc32c").asInt()));
       } catch (com.fasterxml.jackson.core.JsonProcessingException unreadable) {
         // A record cut short by a kill: its segment is simply done again.
+      }
+    }
+    return records;
+  }
+
+  /** Written by a sweep task for each output it finished a group for: the group's fingerprint and its runs. */
+  static void recordGroup(FileSystem fs, Path writeDirectory, int group, String fingerprint,
+      List<SweepGroupTask.Written> runs) throws IOException {
+    com.fasterxml.jackson.databind.node.ObjectNode record = JSON.createObjectNode().put("fingerprint", fingerprint);
+    com.fasterxml.jackson.databind.node.ArrayNode ranges = record.putArray("runs");
+    for (SweepGroupTask.Written run : runs) {
+      ranges.addObject().put("shard", run.range().shard()).put("offset", run.range().offset())
+          .put("bytes", run.range().bytes()).put("crc32c", run.range().crc32c()).put("part", run.partFile());
+    }
+    try (OutputStream out = fs.create(new Path(new Path(writeDirectory, DIRECTORY), "group-" + group + ".json"), true)) {
+      out.write(JSON.writeValueAsBytes(record));
+    }
+  }
+
+  /** The group records an earlier sweep left in one output, by fingerprint. */
+  static Map<String, List<SweepGroupTask.Written>> readGroups(FileSystem fs, Path writeDirectory) throws IOException {
+    Map<String, List<SweepGroupTask.Written>> records = new HashMap<>();
+    Path directory = new Path(writeDirectory, DIRECTORY);
+    if (!fs.exists(directory)) {
+      return records;
+    }
+    for (FileStatus status : fs.listStatus(directory)) {
+      if (!status.isFile() || !status.getPath().getName().startsWith("group-")) {
+        continue;
+      }
+      try (InputStream in = fs.open(status.getPath())) {
+        JsonNode record = JSON.readTree(in);
+        List<SweepGroupTask.Written> runs = new java.util.ArrayList<>();
+        for (JsonNode run : record.path("runs")) {
+          runs.add(new SweepGroupTask.Written(new WrittenRange(run.path("shard").asInt(), run.path("offset").asLong(),
+              run.path("bytes").asLong(), run.path("crc32c").asInt()), run.path("part").asText(null)));
+        }
+        records.put(record.path("fingerprint").asText(), runs);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException unreadable) {
+        // A record cut short by a kill: its group is simply done again.
       }
     }
     return records;

@@ -58,7 +58,12 @@ final class SweepGroupTask {
     this.keepGoing = keepGoing;
   }
 
-  Result write(SweepPlan.Group group, long attemptId, LongConsumer progress) throws IOException {
+  /** A group to compute and its fingerprint, under which it is recorded when done (for resuming). */
+  record Work(SweepPlan.Group group, String fingerprint) implements Serializable {
+  }
+
+  Result write(Work work, long attemptId, LongConsumer progress) throws IOException {
+    SweepPlan.Group group = work.group();
     Map<Integer, List<Written>> written = new HashMap<>();
     Map<Integer, String> failures = new HashMap<>();
     Map<String, FileChannel> channels = new HashMap<>();
@@ -109,6 +114,16 @@ final class SweepGroupTask {
         written.computeIfAbsent(output, o -> new ArrayList<>()).add(run.getValue().close());
       }
       parts.clear();
+      for (FileChannel channel : channels.values()) {
+        channel.close();
+      }
+      for (Map.Entry<Integer, List<Written>> output : written.entrySet()) {
+        if (!failures.containsKey(output.getKey())) {
+          Path directory = new Path(writeDirectories.get(output.getKey()));
+          SegmentRecords.recordGroup(Storage.fileSystem(directory, conf), directory, group.index(), work.fingerprint(),
+              output.getValue());
+        }
+      }
       return new Result(written, failures, producer.bytesRead());
     } finally {
       for (FileChannel channel : channels.values()) {

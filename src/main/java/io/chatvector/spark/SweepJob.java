@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatvector.io.OutputDirectory;
 import io.chatvector.plan.InputFile;
 import io.chatvector.plan.MergePlan;
+import io.chatvector.plan.PlacedChunk;
+import io.chatvector.plan.SegmentFingerprint;
 import io.chatvector.plan.ShardPlan;
 import io.chatvector.plan.SweepPlan;
 import java.io.IOException;
@@ -39,24 +41,34 @@ public final class SweepJob {
       ObjectNode provenance) {
   }
 
-  /** Outputs written (with their shards), outputs that failed (with why), bytes read per input. */
+  /** Outputs written (with their shards), outputs that failed (with why), bytes read per input, groups kept. */
   public record Outcome(Map<String, List<ShardResult>> written, Map<String, String> failures,
-      Map<String, Long> bytesReadPerInput, int tasks, long nanos) {
+      Map<String, Long> bytesReadPerInput, int tasks, int keptGroups, long nanos) {
   }
 
   public static Outcome run(JavaSparkContext spark, Configuration conf, SweepPlan plan, List<Output> outputs,
-      boolean allowNonFinite, boolean keepGoing, PrintWriter progress) throws IOException {
+      boolean allowNonFinite, boolean keepGoing, boolean resume, PrintWriter progress) throws IOException {
     long start = System.nanoTime();
     boolean positional = outputs.stream().allMatch(output -> output.directory().writesAtPositions());
+    List<String> directories = outputs.stream().map(o -> o.directory().writeDirectory().toString()).toList();
+    List<List<String>> shardNames = plan.outputs().stream()
+        .map(p -> p.shards().stream().map(ShardPlan::fileName).toList()).toList();
     try {
       List<List<WrittenRange>> headers = new ArrayList<>();
       for (int o = 0; o < outputs.size(); o++) {
-        outputs.get(o).directory().begin(false);
+        outputs.get(o).directory().begin(resume);
         headers.add(positional ? writeHeaders(plan.outputs().get(o), outputs.get(o).directory())
             : headerRanges(plan.outputs().get(o)));
       }
-      List<SweepGroupTask.Result> results = compute(spark, conf, plan, outputs, positional, allowNonFinite,
-          keepGoing, progress);
+      List<SweepGroupTask.Work> work = plan.groups().stream().map(group -> new SweepGroupTask.Work(group,
+          SegmentFingerprint.of(group, plan.inputs(), directories, shardNames))).toList();
+      Map<String, Map<Integer, List<SweepGroupTask.Written>>> kept = resume
+          ? keptGroups(spark, conf, outputs, shardNames, work) : Map.of();
+      List<SweepGroupTask.Work> todo = work.stream().filter(w -> !kept.containsKey(w.fingerprint())).toList();
+      List<SweepGroupTask.Result> results = new ArrayList<>(compute(spark, conf, plan, todo, directories,
+          shardNames, positional, allowNonFinite, keepGoing, progress));
+      kept.values().forEach(runs -> results.add(new SweepGroupTask.Result(runs, Map.of(),
+          new long[plan.inputs().size()])));
       Map<String, String> failures = new LinkedHashMap<>();
       List<List<SweepGroupTask.Written>> writtenPerOutput = new ArrayList<>();
       List<AssembleFunction.Shard> assemblies = new ArrayList<>();
@@ -93,15 +105,56 @@ public final class SweepJob {
         written.put(output.name(), shards);
       }
       return new Outcome(written, failures, MergeJob.bytesReadPerInput(plan.inputs(),
-          results.stream().map(SweepGroupTask.Result::bytesRead).toList()), plan.groups().size(),
+          results.stream().map(SweepGroupTask.Result::bytesRead).toList()), todo.size(), kept.size(),
           System.nanoTime() - start);
     } catch (Throwable e) {
       // Spark's own failures are checked exceptions that Scala throws undeclared: catch everything.
-      for (Output output : outputs) {
-        output.directory().abort();
+      if (Resumption.worthKeeping(e)) {
+        progress.println("kept what was finished under " + directories + ": rerun with --resume to reuse it");
+      } else {
+        for (Output output : outputs) {
+          output.directory().abort();
+        }
       }
       throw e;
     }
+  }
+
+  /** Groups an earlier run recorded in every output they write to, whose bytes still check out, by fingerprint. */
+  private static Map<String, Map<Integer, List<SweepGroupTask.Written>>> keptGroups(JavaSparkContext spark,
+      Configuration conf, List<Output> outputs, List<List<String>> shardNames, List<SweepGroupTask.Work> work)
+      throws IOException {
+    List<Map<String, List<SweepGroupTask.Written>>> records = new ArrayList<>();
+    for (Output output : outputs) {
+      records.add(SegmentRecords.readGroups(output.directory().fileSystem(), output.directory().writeDirectory()));
+    }
+    Map<String, Map<Integer, List<SweepGroupTask.Written>>> recorded = new LinkedHashMap<>();
+    List<Resumption.Candidate> candidates = new ArrayList<>();
+    for (SweepGroupTask.Work group : work) {
+      Map<Integer, List<SweepGroupTask.Written>> runs = new LinkedHashMap<>();
+      List<Resumption.Check> checks = new ArrayList<>();
+      for (int output : group.group().chunks().stream().map(PlacedChunk::output).distinct().toList()) {
+        List<SweepGroupTask.Written> ofOutput = records.get(output).get(group.fingerprint());
+        if (ofOutput == null) {
+          runs = null;
+          break;
+        }
+        runs.put(output, ofOutput);
+        for (SweepGroupTask.Written run : ofOutput) {
+          String file = run.partFile() != null ? run.partFile()
+              : new Path(outputs.get(output).directory().writeDirectory(),
+                  shardNames.get(output).get(run.range().shard())).toString();
+          long offset = run.partFile() != null ? 0 : run.range().offset();
+          checks.add(new Resumption.Check(file, offset, run.range().bytes(), run.range().crc32c()));
+        }
+      }
+      if (runs != null) {
+        recorded.put(group.fingerprint(), runs);
+        candidates.add(new Resumption.Candidate(group.fingerprint(), checks));
+      }
+    }
+    recorded.keySet().retainAll(Resumption.verified(spark, conf, candidates));
+    return recorded;
   }
 
   private static String firstFailure(List<SweepGroupTask.Result> results, int output) {
@@ -148,18 +201,20 @@ public final class SweepJob {
   }
 
   private static List<SweepGroupTask.Result> compute(JavaSparkContext spark, Configuration conf, SweepPlan plan,
-      List<Output> outputs, boolean positional, boolean allowNonFinite, boolean keepGoing, PrintWriter progress) {
-    List<String> directories = outputs.stream().map(o -> o.directory().writeDirectory().toString()).toList();
-    List<List<String>> shardNames = plan.outputs().stream()
-        .map(p -> p.shards().stream().map(ShardPlan::fileName).toList()).toList();
-    long totalBytes = plan.outputs().stream().mapToLong(MergePlan::outputBytes).sum();
+      List<SweepGroupTask.Work> work, List<String> directories, List<List<String>> shardNames, boolean positional,
+      boolean allowNonFinite, boolean keepGoing, PrintWriter progress) {
+    if (work.isEmpty()) {
+      return List.of();
+    }
+    long totalBytes = work.stream().flatMap(w -> w.group().chunks().stream())
+        .mapToLong(placed -> placed.chunk().outBytes()).sum();
     LongAccumulator bytesWritten = spark.sc().longAccumulator(ProgressListener.BYTES_WRITTEN);
     Broadcast<SerializableConfiguration> broadcastConf = spark.broadcast(new SerializableConfiguration(conf));
-    ProgressListener listener = new ProgressListener(progress, totalBytes, plan.groups().size());
+    ProgressListener listener = new ProgressListener(progress, totalBytes, work.size());
     spark.sc().addSparkListener(listener);
     try {
-      spark.setJobDescription("sweep: " + outputs.size() + " outputs in " + plan.groups().size() + " groups");
-      return spark.parallelize(plan.groups(), plan.groups().size())
+      spark.setJobDescription("sweep: " + directories.size() + " outputs in " + work.size() + " groups");
+      return spark.parallelize(work, work.size())
           .map(new GroupFunction(plan.inputs(), broadcastConf, directories, shardNames, positional, allowNonFinite,
               keepGoing, bytesWritten))
           .collect();
@@ -169,7 +224,7 @@ public final class SweepJob {
     }
   }
 
-  private static final class GroupFunction implements Function<SweepPlan.Group, SweepGroupTask.Result> {
+  private static final class GroupFunction implements Function<SweepGroupTask.Work, SweepGroupTask.Result> {
     private final List<InputFile> inputs;
     private final Broadcast<SerializableConfiguration> conf;
     private final List<String> directories;
@@ -193,9 +248,9 @@ public final class SweepJob {
     }
 
     @Override
-    public SweepGroupTask.Result call(SweepPlan.Group group) throws IOException {
+    public SweepGroupTask.Result call(SweepGroupTask.Work work) throws IOException {
       return new SweepGroupTask(inputs, conf.value().get(), directories, shardNames, positional, allowNonFinite,
-          keepGoing).write(group, TaskContext.get().taskAttemptId(), bytesWritten::add);
+          keepGoing).write(work, TaskContext.get().taskAttemptId(), bytesWritten::add);
     }
   }
 }

@@ -2,13 +2,13 @@ package io.chatvector.spark;
 
 import io.chatvector.io.Checkpoint;
 import io.chatvector.io.CheckpointTensor;
+import io.chatvector.io.Crc32c;
 import io.chatvector.io.Storage;
 import io.chatvector.plan.Chunk;
 import io.chatvector.plan.InputFile;
 import io.chatvector.plan.MergePlan;
 import io.chatvector.plan.ShardPlan;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +16,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import java.util.zip.CRC32C;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -115,16 +114,8 @@ public final class VerifyJob {
     public String call(RecordedShard shard) throws IOException {
       Path path = new Path(shard.path());
       FileSystem fs = Storage.fileSystem(path, conf.value().get());
-      CRC32C crc = new CRC32C();
-      long bytes = 0;
-      byte[] buffer = new byte[8 << 20];
-      try (InputStream in = fs.open(path)) {
-        for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-          crc.update(buffer, 0, read);
-          bytes += read;
-        }
-      }
-      String actual = String.format("%08x", crc.getValue());
+      long bytes = fs.getFileStatus(path).getLen();
+      String actual = String.format("%08x", Crc32c.ofRange(fs, path, 0, bytes));
       if (bytes != shard.bytes() || !actual.equals(shard.crc32c())) {
         return shard.path() + ": " + bytes + " bytes with CRC32C " + actual + ", but " + shard.bytes()
             + " bytes with CRC32C " + shard.crc32c() + " were written";

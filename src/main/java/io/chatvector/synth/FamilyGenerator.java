@@ -42,13 +42,24 @@ public final class FamilyGenerator {
   private final long extraVocab;
   private final long seed;
   private final long maxShardSize;
+  private final boolean sparse;
 
   public FamilyGenerator(LlamaShape shape, DType dtype, long extraVocab, long seed, long maxShardSize) {
+    this(shape, dtype, extraVocab, seed, maxShardSize, false);
+  }
+
+  /**
+   * @param sparse write headers only and leave the data as holes in local files (all zeros, no disk): for
+   *     planning and dry runs at sizes no disk here holds
+   */
+  public FamilyGenerator(LlamaShape shape, DType dtype, long extraVocab, long seed, long maxShardSize,
+      boolean sparse) {
     this.shape = shape;
     this.dtype = dtype;
     this.extraVocab = extraVocab;
     this.seed = seed;
     this.maxShardSize = maxShardSize;
+    this.sparse = sparse;
   }
 
   public void writeFamily(String location, Configuration conf) throws IOException {
@@ -66,19 +77,34 @@ public final class FamilyGenerator {
     Map<String, String> weightMap = new LinkedHashMap<>();
     for (int i = 0; i < shards.size(); i++) {
       String name = shards.size() == 1 ? Checkpoint.SINGLE_FILE : ShardLayout.shardName(i, shards.size());
-      try (OutputStream out = fs.create(new Path(directory, name), true)) {
-        out.write(HeaderWriter.write(Map.of(), shards.get(i)));
-        for (TensorInfo tensor : shards.get(i)) {
-          writeValues(out, member, tensor, tensors.indexOf(tensor));
-          weightMap.put(tensor.name(), name);
+      byte[] header = HeaderWriter.write(Map.of(), shards.get(i));
+      if (sparse) {
+        writeSparse(new Path(directory, name), header, shards.get(i));
+      } else {
+        try (OutputStream out = fs.create(new Path(directory, name), true)) {
+          out.write(header);
+          for (TensorInfo tensor : shards.get(i)) {
+            writeValues(out, member, tensor, tensors.indexOf(tensor));
+          }
         }
       }
+      shards.get(i).forEach(tensor -> weightMap.put(tensor.name(), name));
     }
     if (shards.size() > 1) {
       long total = tensors.stream().mapToLong(TensorInfo::byteLength).sum();
       CheckpointFiles.writeIndex(fs, directory, total, weightMap);
     }
     writeConfigs(fs, directory, member);
+  }
+
+  private static void writeSparse(Path file, byte[] header, List<TensorInfo> tensors) throws IOException {
+    if (!"file".equals(file.toUri().getScheme())) {
+      throw new IllegalArgumentException("Cannot write sparse files to " + file + ": only on local disk");
+    }
+    try (java.io.RandomAccessFile out = new java.io.RandomAccessFile(new java.io.File(file.toUri()), "rw")) {
+      out.write(header);
+      out.setLength(header.length + tensors.stream().mapToLong(TensorInfo::byteLength).sum());
+    }
   }
 
   private void writeValues(OutputStream out, Member member, TensorInfo tensor, int tensorIndex) throws IOException {

@@ -18,6 +18,23 @@ public record LlamaShape(int layers, long hidden, long intermediate, long vocab,
     }
   }
 
+  /**
+   * Published shapes by parameter count: Llama-2 (1B is TinyLlama-like, 3B OpenLLaMA-3B-like, 7B) and Llama-3 (8B,
+   * 70B, 405B with grouped-query attention and a 128256-token vocabulary).
+   */
+  public static LlamaShape named(String size) {
+    return switch (size.toUpperCase(java.util.Locale.ROOT)) {
+      case "1B" -> new LlamaShape(16, 2048, 5504, 32000, 32, 32);
+      case "3B" -> new LlamaShape(26, 3200, 8640, 32000, 32, 32);
+      case "7B" -> new LlamaShape(32, 4096, 11008, 32000, 32, 32);
+      case "8B" -> new LlamaShape(32, 4096, 14336, 128256, 32, 8);
+      case "70B" -> new LlamaShape(80, 8192, 28672, 128256, 64, 8);
+      case "405B" -> new LlamaShape(126, 16384, 53248, 128256, 128, 8);
+      default -> throw new IllegalArgumentException("Cannot make a model of size '" + size
+          + "': expected 1B, 3B, 7B, 8B, 70B or 405B");
+    };
+  }
+
   /** Heads of 64 dimensions where the hidden size allows, as small Llama-style models have. */
   public static int defaultHeads(long hidden) {
     return hidden % 64 == 0 ? (int) (hidden / 64) : 1;

@@ -1,11 +1,10 @@
 package io.chatvector.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.chatvector.ChatVectorCli;
+import io.chatvector.LocalSparkCli;
 import io.chatvector.ChatVectorCli.Result;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -13,8 +12,6 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,20 +21,17 @@ import org.junit.jupiter.api.io.TempDir;
 class ResumeTest {
   @TempDir
   static Path root;
-  private static JavaSparkContext spark;
-  private static ChatVectorCli cli;
+  private static LocalSparkCli spark;
 
   @BeforeAll
   static void start() {
-    spark = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("ResumeTest")
-        .set("spark.ui.enabled", "false"));
-    cli = new ChatVectorCli(spark);
-    assertEquals(0, cli.run("synth", "--out", root.resolve("family").toString(), "--seed", "12").code());
+    spark = LocalSparkCli.start(ResumeTest.class);
+    spark.run(0, "synth", "--out", root.resolve("family").toString(), "--seed", "12");
   }
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    spark.close();
   }
 
   private static String[] merge(String out, String... more) {
@@ -50,15 +44,13 @@ class ResumeTest {
 
   @Test
   void aResumedRunKeepsVerifiedSegmentsAndRedoesTheRest() throws Exception {
-    Result reference = cli.run(merge(root.resolve("reference").toString()));
-    assertEquals(0, reference.code(), reference::toString);
+    spark.run(0, merge(root.resolve("reference").toString()));
 
     Path out = root.resolve("out");
     Path staging = root.resolve(".out.chatvector-staging");
     Path obstacle = staging.resolve("model-00003-of-00003.safetensors");
     Files.createDirectories(obstacle);
-    Result failed = cli.run(merge(out.toString(), "--resume"));
-    assertEquals(1, failed.code(), failed::toString);
+    Result failed = spark.run(1, merge(out.toString(), "--resume"));
     assertTrue(failed.err().contains("rerun with --resume to reuse it"), failed::toString);
     assertFalse(Files.exists(out));
 
@@ -70,8 +62,7 @@ class ResumeTest {
       shard.seek(shard.length() - 10);
       shard.write(value ^ 1);
     }
-    Result resumed = cli.run(merge(out.toString(), "--resume"));
-    assertEquals(0, resumed.code(), resumed::toString);
+    Result resumed = spark.run(0, merge(out.toString(), "--resume"));
     Matcher kept = Pattern.compile("resumed: (\\d+) segments kept").matcher(resumed.out());
     assertTrue(kept.find(), resumed::toString);
     assertTrue(Integer.parseInt(kept.group(1)) > 0, resumed::toString);

@@ -1,16 +1,13 @@
 package io.chatvector.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.chatvector.ChatVectorCli;
+import io.chatvector.LocalSparkCli;
 import io.chatvector.ChatVectorCli.Result;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,29 +20,21 @@ import org.junit.jupiter.api.io.TempDir;
 class RunSpecTest {
   @TempDir
   static Path root;
-  private static JavaSparkContext spark;
-  private static ChatVectorCli cli;
+  private static LocalSparkCli spark;
 
   @BeforeAll
   static void start() {
-    spark = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("RunSpecTest")
-        .set("spark.ui.enabled", "false"));
-    cli = new ChatVectorCli(spark);
-    run(0, "synth", "--out", root.toString(), "--seed", "9");
-    run(0, "extract", "--base", root.resolve("base").toString(), "--chat", root.resolve("chat").toString(),
+    spark = LocalSparkCli.start(RunSpecTest.class);
+    spark.run(0, "synth", "--out", root.toString(), "--seed", "9");
+    spark.run(0, "extract", "--base", root.resolve("base").toString(), "--chat", root.resolve("chat").toString(),
         "--out", root.resolve("vector").toString());
   }
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    spark.close();
   }
 
-  private static Result run(int code, String... args) {
-    Result result = cli.run(args);
-    assertEquals(code, result.code(), result::toString);
-    return result;
-  }
 
   /** An example spec, with the demo's paths pointing at this test's family. */
   private static Path example(String name) throws IOException {
@@ -60,16 +49,16 @@ class RunSpecTest {
   @ParameterizedTest
   @ValueSource(strings = {"extract.yaml", "merge.yaml", "fused-merge.yaml", "sweep.yaml"})
   void theExampleSpecsRun(String name) throws IOException {
-    Result result = run(0, "run", example(name).toString());
+    Result result = spark.run(0, "run", example(name).toString());
     assertTrue(result.out().contains("complete"), result::toString);
   }
 
   @Test
   void aSpecGivesTheBytesOfTheSameCommandLine() throws IOException {
-    run(0, "run", spec("same.json", "{\"command\": \"merge\", \"cp\": \"ROOT/cp\", \"vectors\": "
+    spark.run(0, "run", spec("same.json", "{\"command\": \"merge\", \"cp\": \"ROOT/cp\", \"vectors\": "
         + "[{\"path\": \"ROOT/vector\", \"weight\": 0.5}], \"embeddings\": \"skip\", \"out\": \"ROOT/from-spec\"}")
         .toString());
-    run(0, "merge", "--cp", root.resolve("cp").toString(), "--vector", root.resolve("vector") + ":0.5",
+    spark.run(0, "merge", "--cp", root.resolve("cp").toString(), "--vector", root.resolve("vector") + ":0.5",
         "--embeddings", "skip", "--out", root.resolve("from-flags").toString());
     String shard = "model-00001-of-00001.safetensors";
     assertArrayEquals(Files.readAllBytes(root.resolve("from-flags").resolve(shard)),
@@ -89,7 +78,7 @@ class RunSpecTest {
   })
   void refusesABadSpecNamingTheKey(String text, String expected) throws IOException {
     Path spec = spec("bad.yaml", text.replace("\\n", "\n"));
-    Result result = run(2, "run", spec.toString());
+    Result result = spark.run(2, "run", spec.toString());
     assertTrue(result.err().startsWith("error: " + spec + ": ") && result.err().contains(expected), result::toString);
   }
 }

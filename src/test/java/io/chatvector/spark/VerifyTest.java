@@ -1,9 +1,8 @@
 package io.chatvector.spark;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.chatvector.ChatVectorCli;
+import io.chatvector.LocalSparkCli;
 import io.chatvector.ChatVectorCli.Result;
 import io.chatvector.io.Checkpoint;
 import io.chatvector.io.CheckpointTensor;
@@ -12,8 +11,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,35 +19,27 @@ import org.junit.jupiter.api.io.TempDir;
 class VerifyTest {
   @TempDir
   static Path root;
-  private static JavaSparkContext spark;
-  private static ChatVectorCli cli;
+  private static LocalSparkCli spark;
 
   @BeforeAll
   static void start() {
-    spark = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("VerifyTest")
-        .set("spark.ui.enabled", "false"));
-    cli = new ChatVectorCli(spark);
-    run(0, "synth", "--out", root.resolve("family").toString(), "--seed", "4");
-    run(0, "extract", "--base", path("family/base"), "--chat", path("family/chat"), "--out", path("vector"));
+    spark = LocalSparkCli.start(VerifyTest.class);
+    spark.run(0, "synth", "--out", root.resolve("family").toString(), "--seed", "4");
+    spark.run(0, "extract", "--base", path("family/base"), "--chat", path("family/chat"), "--out", path("vector"));
   }
 
   @AfterAll
   static void stop() {
-    spark.stop();
+    spark.close();
   }
 
   private static String path(String name) {
     return root.resolve(name).toString();
   }
 
-  private static Result run(int code, String... args) {
-    Result result = cli.run(args);
-    assertEquals(code, result.code(), result::toString);
-    return result;
-  }
 
   private static String merge(String name) {
-    run(0, "merge", "--cp", path("family/cp"), "--vector", path("vector") + ":0.5", "--embeddings", "overlap",
+    spark.run(0, "merge", "--cp", path("family/cp"), "--vector", path("vector") + ":0.5", "--embeddings", "overlap",
         "--max-shard-size", "100KB", "--chunk-size", "4KB", "--out", path(name));
     return path(name);
   }
@@ -70,12 +59,12 @@ class VerifyTest {
   @Test
   void acceptsAMergeAndAVectorThatAreWhatTheyClaim() {
     String merged = merge("good");
-    Result result = run(0, "verify", merged, "--against", path("family/cp"), "--vector", path("vector") + ":0.5");
+    Result result = spark.run(0, "verify", merged, "--against", path("family/cp"), "--vector", path("vector") + ":0.5");
     assertTrue(result.out().startsWith("verify ok: "), result::toString);
     assertTrue(result.out().contains("3 of 3 shards match chatvector.json"), result::toString);
     assertTrue(result.out().matches("(?s).*content: +\\d+ of \\d+ chunks recomputed from the inputs, identical.*"),
         result::toString);
-    Result vector = run(0, "verify", path("vector"), "--base", path("family/base"), "--chat", path("family/chat"));
+    Result vector = spark.run(0, "verify", path("vector"), "--base", path("family/base"), "--chat", path("family/chat"));
     assertTrue(vector.out().contains("chunks recomputed from the inputs, identical"), vector::toString);
   }
 
@@ -83,12 +72,12 @@ class VerifyTest {
   void findsAFlippedByteByChecksumAndByRecomputation() throws Exception {
     String merged = merge("flipped");
     corrupt(merged, "model.layers.1.mlp.up_proj.weight");
-    Result checksums = run(2, "verify", merged);
+    Result checksums = spark.run(2, "verify", merged);
     assertTrue(checksums.err().contains("bytes with CRC32C") && checksums.err().contains("were written"),
         checksums::toString);
 
     Files.delete(Path.of(merged, "chatvector.json"));
-    Result content = run(2, "verify", merged, "--against", path("family/cp"), "--vector", path("vector") + ":0.5",
+    Result content = spark.run(2, "verify", merged, "--against", path("family/cp"), "--vector", path("vector") + ":0.5",
         "--embeddings", "overlap", "--sample", "1000");
     assertTrue(content.err().contains("tensor 'model.layers.1.mlp.up_proj.weight' differs from its recomputed value"),
         content::toString);
@@ -97,14 +86,14 @@ class VerifyTest {
   @Test
   void refusesACheckpointMergedWithOtherWeights() {
     String merged = merge("weights");
-    Result result = run(2, "verify", merged, "--against", path("family/cp"), "--vector", path("vector") + ":0.25",
+    Result result = spark.run(2, "verify", merged, "--against", path("family/cp"), "--vector", path("vector") + ":0.25",
         "--sample", "1000");
     assertTrue(result.err().contains("differs from its recomputed value"), result::toString);
   }
 
   @Test
   void refusesAnIncompleteInputForm() {
-    Result result = run(2, "verify", path("vector"), "--vector", path("vector"));
+    Result result = spark.run(2, "verify", path("vector"), "--vector", path("vector"));
     assertTrue(result.err().contains("Give --against CP"), result::toString);
   }
 }

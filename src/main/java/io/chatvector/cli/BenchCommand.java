@@ -1,0 +1,227 @@
+package io.chatvector.cli;
+
+import io.chatvector.Sizes;
+import io.chatvector.format.DType;
+import io.chatvector.io.Checkpoint;
+import io.chatvector.merge.KernelBenchmark;
+import io.chatvector.synth.FamilyGenerator;
+import io.chatvector.synth.LlamaShape;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Measure a job against the I/O floor, in the same run.",
+        "Generates (or reuses) a Llama-shaped family, times reading its inputs and writing an output-sized file, "
+            + "then the job end to end in a JVM of its own (start-up included), and prints times, their ratio, "
+            + "throughput, peak memory, records and shards. A benchmark: it prints, it asserts nothing."})
+final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--params", defaultValue = "1B", paramLabel = "SIZE",
+      description = "Model shape: 1B, 3B, 7B, 8B, 70B or 405B (default: ${DEFAULT-VALUE}).")
+  String params;
+
+  @Option(names = "--dtype", defaultValue = "BF16", converter = Converters.OutputType.class,
+      description = "F32, BF16 or F16 (default: ${DEFAULT-VALUE}).")
+  DType dtype;
+
+  @Option(names = "--form", defaultValue = "fused", paramLabel = "fused|vector|extract",
+      description = "The job: fused merge, merge of an extracted vector, or extraction (default: ${DEFAULT-VALUE}).")
+  String form;
+
+  @Option(names = "--dir", defaultValue = "target/chatvector-bench", paramLabel = "DIR",
+      description = "Where families are generated and kept between runs (default: ${DEFAULT-VALUE}).")
+  String dir;
+
+  @Option(names = "--keep", description = "Keep the generated family for later runs (default: remove it).")
+  boolean keep;
+
+  @Option(names = "--heap", paramLabel = "SIZE", description = "-Xmx of the job's JVM (default: the JVM's own).")
+  String heap;
+
+  @Option(names = "--kernel", description = "Only measure the merge arithmetic per core, per dtype.")
+  boolean kernel;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    if (kernel) {
+      KernelBenchmark.run(out);
+      return 0;
+    }
+    if (!List.of("fused", "vector", "extract").contains(form)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--form is fused, vector or extract");
+    }
+    LlamaShape shape = LlamaShape.named(params);
+    Path root = Path.of(dir).toAbsolutePath();
+    Path family = root.resolve(params + "-" + dtype);
+    boolean generated = false;
+    if (!Files.exists(family.resolve("cp/config.json"))) {
+      out.printf("generating a %s %s family in %s ...%n", params, dtype, family);
+      out.flush();
+      new FamilyGenerator(shape, dtype, 0, 1, 5_000_000_000L).writeFamily(family.toString(), new Configuration());
+      generated = true;
+    }
+    Path vector = family.resolve("vector");
+    if (form.equals("vector") && !Files.exists(vector.resolve("model.safetensors.index.json"))) {
+      Job prepare = job(root, List.of("extract", "--base", family.resolve("base").toString(), "--chat",
+          family.resolve("chat").toString(), "--out", vector.toString(), "--overwrite"));
+      if (prepare.code() != 0) {
+        throw new IllegalStateException("Cannot prepare the vector: " + prepare.output());
+      }
+    }
+    Path output = root.resolve("out");
+    List<String> args = switch (form) {
+      case "vector" -> List.of("merge", "--cp", family.resolve("cp").toString(), "--vector", vector.toString(),
+          "--out", output.toString(), "--overwrite");
+      case "extract" -> List.of("extract", "--base", family.resolve("base").toString(), "--chat",
+          family.resolve("chat").toString(), "--out", output.toString(), "--overwrite");
+      default -> List.of("merge", "--cp", family.resolve("cp").toString(), "--base", family.resolve("base").toString(),
+          "--chat", family.resolve("chat").toString(), "--out", output.toString(), "--overwrite");
+    };
+    List<Path> inputs = switch (form) {
+      case "vector" -> List.of(family.resolve("cp"), vector);
+      case "extract" -> List.of(family.resolve("base"), family.resolve("chat"));
+      default -> List.of(family.resolve("cp"), family.resolve("base"), family.resolve("chat"));
+    };
+    long inputBytes = 0;
+    for (Path input : inputs) {
+      inputBytes += shardBytes(input);
+    }
+    long outputBytes = shardBytes(inputs.get(0));
+    long floorNanos = ioFloor(inputs, outputBytes, root.resolve("floor.tmp"));
+    Job job = job(root, args);
+    if (job.code() != 0) {
+      throw new IllegalStateException("The job failed: " + job.output());
+    }
+    report(out, shape, inputBytes, outputBytes, floorNanos, job);
+    deleteTree(output);
+    if (generated && !keep) {
+      deleteTree(family);
+    }
+    return 0;
+  }
+
+  private void report(PrintWriter out, LlamaShape shape, long inputBytes, long outputBytes, long floorNanos, Job job) {
+    double floor = floorNanos / 1e9;
+    double seconds = job.nanos() / 1e9;
+    out.printf("bench: %s %s, %s, %,d parameters per model%n", params, dtype, switch (form) {
+      case "vector" -> "merge of an extracted vector";
+      case "extract" -> "extraction";
+      default -> "fused merge";
+    }, shape.parameters(0));
+    out.printf("  data:        %s read, %s written%n", Sizes.format(inputBytes), Sizes.format(outputBytes));
+    out.printf("  I/O floor:   %.2f s (read the inputs, write an output-sized file)%n", floor);
+    out.printf("  job:         %.2f s end to end, JVM and Spark start included: %.2fx the floor%n", seconds,
+        seconds / floor);
+    out.printf("  throughput:  %s/s in, %s/s out%n", Sizes.format((long) (inputBytes / seconds)),
+        Sizes.format((long) (outputBytes / seconds)));
+    out.printf("  peak memory: %s resident in the job's JVM%n", Sizes.format(job.peakResidentBytes()));
+    out.printf("  records:     %s%n", job.records());
+    out.flush();
+  }
+
+  private static long shardBytes(Path checkpoint) {
+    return Checkpoint.open(checkpoint.toString(), new Configuration()).files().values().stream()
+        .mapToLong(version -> version.length()).sum();
+  }
+
+  /** Reads every input shard once and writes a file of the output's size, in large blocks, as a bare copy would. */
+  private static long ioFloor(List<Path> inputs, long outputBytes, Path scratch) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(8 << 20);
+    long start = System.nanoTime();
+    for (Path input : inputs) {
+      for (String file : Checkpoint.open(input.toString(), new Configuration()).files().keySet()) {
+        try (FileChannel channel = FileChannel.open(Path.of(java.net.URI.create(file)))) {
+          while (channel.read(buffer.clear()) > 0) {
+            // Only the reading counts.
+          }
+        }
+      }
+    }
+    try (FileChannel channel = FileChannel.open(scratch, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      for (long written = 0; written < outputBytes; ) {
+        buffer.clear().limit((int) Math.min(buffer.capacity(), outputBytes - written));
+        written += channel.write(buffer);
+      }
+    }
+    long nanos = System.nanoTime() - start;
+    Files.delete(scratch);
+    return nanos;
+  }
+
+  record Job(int code, String output, long nanos, long peakResidentBytes, String records) {
+  }
+
+  /** Runs the command line in a JVM like this one (same classpath and flags), sampling its resident memory. */
+  private Job job(Path root, List<String> args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(arg -> !arg.startsWith("-Xmx") && !arg.startsWith("-agentlib") && !arg.startsWith("-XX:StartFlight"))
+        .forEach(command::add);
+    if (heap != null) {
+      command.add("-Xmx" + heap);
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(args);
+    Files.createDirectories(root);
+    File log = root.resolve("job.log").toFile();
+    long start = System.nanoTime();
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    long peak = 0;
+    while (!process.waitFor(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      peak = Math.max(peak, residentBytes(process.pid()));
+    }
+    long nanos = System.nanoTime() - start;
+    String output = Files.readString(log.toPath());
+    Matcher tasks = Pattern.compile("(\\d+ chunks in \\d+ tasks)").matcher(output);
+    Matcher shards = Pattern.compile("written: (\\d+ shards?)").matcher(output);
+    String records = (tasks.find() ? tasks.group(1) : "?") + ", " + (shards.find() ? shards.group(1) : "?");
+    return new Job(process.exitValue(), output, nanos, peak, records);
+  }
+
+  private static long residentBytes(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException exited) {
+      // The process ended between two samples.
+    }
+    return 0;
+  }
+
+  private static void deleteTree(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(path)) {
+      for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
+      }
+    }
+  }
+}

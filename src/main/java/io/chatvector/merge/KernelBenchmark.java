@@ -1,0 +1,68 @@
+package io.chatvector.merge;
+
+import io.chatvector.format.DType;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Throughput of the merge arithmetic on one core, per dtype: the fused form (cp + 0.5 * (chat - base)) over 16M
+ * elements, after warm-up, counting the bytes of three inputs and one output.
+ */
+public final class KernelBenchmark {
+  private static final int ELEMENTS = 16 << 20;
+  private static final int WARM_UP = 4;
+  private static final int MEASURED = 6;
+
+  private KernelBenchmark() {
+  }
+
+  public static void run(PrintWriter out) {
+    Lanes lanes = Lanes.fastest();
+    out.printf("kernel: fused merge on one core, %s, %d M elements per run, best of %d after %d warm-up runs%n",
+        lanes instanceof ScalarLanes ? "scalar loops (no jdk.incubator.vector)" : "Vector API loops",
+        ELEMENTS >> 20, MEASURED, WARM_UP);
+    for (DType dtype : new DType[] {DType.BF16, DType.F16, DType.F32}) {
+      int width = dtype.bits() / 8;
+      SplittableRandom random = new SplittableRandom(1);
+      byte[] cp = new byte[ELEMENTS * width];
+      byte[] chat = new byte[cp.length];
+      byte[] base = new byte[cp.length];
+      fill(random, dtype, cp);
+      fill(random, dtype, chat);
+      fill(random, dtype, base);
+      byte[] result = new byte[cp.length];
+      ChunkArithmetic arithmetic = new ChunkArithmetic(false, lanes);
+      ChunkArithmetic.ChunkPosition position = new ChunkArithmetic.ChunkPosition("bench", new long[] {ELEMENTS}, 0);
+      List<Term> terms = List.of(Term.difference(0.5f, new Operand("chat", dtype, chat),
+          new Operand("base", dtype, base)));
+      Operand start = new Operand("cp", dtype, cp);
+      long best = Long.MAX_VALUE;
+      for (int run = 0; run < WARM_UP + MEASURED; run++) {
+        long begin = System.nanoTime();
+        arithmetic.compute(position, ELEMENTS, start, terms, dtype, result);
+        long nanos = System.nanoTime() - begin;
+        if (run >= WARM_UP) {
+          best = Math.min(best, nanos);
+        }
+      }
+      double seconds = best / 1e9;
+      out.printf("  %-4s %6.2f ns/element, %6.2f GB/s of inputs and output per core%n", dtype,
+          best / (double) ELEMENTS, 4.0 * cp.length / seconds / 1e9);
+    }
+    out.flush();
+  }
+
+  /** Small values around 1, as model weights are (finite, so the non-finite checks run their normal path). */
+  private static void fill(SplittableRandom random, DType dtype, byte[] bytes) {
+    java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    while (buffer.hasRemaining()) {
+      float value = (float) random.nextDouble(-1, 1);
+      switch (dtype) {
+        case BF16 -> buffer.putShort(io.chatvector.format.Floats.f32ToBf16(value));
+        case F16 -> buffer.putShort(io.chatvector.format.Floats.f32ToF16(value));
+        default -> buffer.putFloat(value);
+      }
+    }
+  }
+}
