@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatvector.plan.EmbeddingsMode;
 import io.chatvector.plan.MergePlan;
 import io.chatvector.plan.MergePlanner;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "merge", mixinStandardHelpOptions = true,
@@ -18,15 +17,8 @@ final class MergeCommand extends JobCommand {
   @Option(names = "--cp", required = true, paramLabel = "DIR", description = "The continually pre-trained model.")
   String cp;
 
-  @Option(names = "--vector", paramLabel = "DIR[:WEIGHT]",
-      description = "A chat vector made by extract, with its weight (default 1.0). Repeatable.")
-  List<String> vectors = new ArrayList<>();
-
-  @Option(names = "--base", paramLabel = "DIR", description = "Fused form: the base model.")
-  String base;
-
-  @Option(names = "--chat", paramLabel = "DIR", description = "Fused form: the chat model.")
-  String chat;
+  @Mixin
+  TermOptions terms;
 
   @Option(names = "--ratio", paramLabel = "R", description = "Fused form: weight of chat - base (default 1.0).")
   Float ratio;
@@ -39,7 +31,7 @@ final class MergeCommand extends JobCommand {
   @Override
   public Integer call() throws Exception {
     Configuration conf = hadoopConf();
-    MergeInputs inputs = MergeInputs.open(spec.commandLine(), cp, vectors, base, chat, ratio, conf);
+    MergeInputs inputs = MergeInputs.open(spec.commandLine(), cp, terms, ratio, conf);
     ObjectNode provenance = provenance();
     provenance.set("inputs", inputs.record);
     provenance.with("options").put("embeddings", embeddings.name().toLowerCase(java.util.Locale.ROOT));

@@ -36,8 +36,11 @@ final class MergeInputs {
     this.chatTemplate = chatTemplate;
   }
 
-  static MergeInputs open(CommandLine command, String cp, List<String> vectors, String base, String chat, Float ratio,
-      Configuration conf) throws java.io.IOException {
+  static MergeInputs open(CommandLine command, String cp, TermOptions options, Float ratio, Configuration conf)
+      throws java.io.IOException {
+    List<String> vectors = options.vectors;
+    String base = options.base;
+    String chat = options.chat;
     boolean fused = base != null || chat != null;
     if (fused == !vectors.isEmpty()) {
       throw new ParameterException(command, "Give either --vector DIR[:WEIGHT] (one or more) or both --base and --chat");

@@ -37,14 +37,8 @@ final class SweepCommand implements Callable<Integer> {
   @Option(names = "--cp", required = true, paramLabel = "DIR", description = "A CP model. Repeatable.")
   List<String> cps;
 
-  @Option(names = "--vector", paramLabel = "DIR[:WEIGHT]", description = "A chat vector. Repeatable.")
-  List<String> vectors = new ArrayList<>();
-
-  @Option(names = "--base", paramLabel = "DIR", description = "Fused form: the base model.")
-  String base;
-
-  @Option(names = "--chat", paramLabel = "DIR", description = "Fused form: the chat model.")
-  String chat;
+  @Mixin
+  TermOptions terms;
 
   @Option(names = "--ratio", paramLabel = "R", description = "A ratio; one output per CP and ratio. Repeatable.")
   List<Float> ratios = new ArrayList<>();
@@ -80,7 +74,7 @@ final class SweepCommand implements Callable<Integer> {
     Map<String, String> failures = new LinkedHashMap<>();
     for (String cp : cps) {
       try {
-        MergeInputs inputs = MergeInputs.open(spec.commandLine(), cp, vectors, base, chat, null, conf);
+        MergeInputs inputs = MergeInputs.open(spec.commandLine(), cp, terms, null, conf);
         for (Float ratio : ratios.isEmpty() ? java.util.Collections.<Float>singletonList(null) : ratios) {
           String name = inputs.cp.directory().getName() + (ratio == null ? "" : "-r" + ratio);
           List<VectorInput> terms = scaled(inputs.terms, ratio == null ? 1.0f : ratio);

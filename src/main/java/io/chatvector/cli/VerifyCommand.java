@@ -42,14 +42,8 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--against", paramLabel = "DIR", description = "The CP model the checkpoint was merged into.")
   String against;
 
-  @Option(names = "--vector", paramLabel = "DIR[:WEIGHT]", description = "A vector that was added. Repeatable.")
-  List<String> vectors = new ArrayList<>();
-
-  @Option(names = "--base", paramLabel = "DIR", description = "The base model.")
-  String base;
-
-  @Option(names = "--chat", paramLabel = "DIR", description = "The chat model.")
-  String chat;
+  @Mixin
+  TermOptions terms;
 
   @Option(names = "--ratio", paramLabel = "R", description = "Fused form: the ratio used (default 1.0).")
   Float ratio;
@@ -132,13 +126,13 @@ final class VerifyCommand implements Callable<Integer> {
     PlanOptions options = new PlanOptions(outType, excluded, mode, PlanOptions.DEFAULT_CHUNK_BYTES,
         PlanOptions.DEFAULT_MAX_SHARD_SIZE, Map.of());
     if (against != null) {
-      MergeInputs inputs = MergeInputs.open(spec.commandLine(), against, vectors, base, chat, ratio, conf);
+      MergeInputs inputs = MergeInputs.open(spec.commandLine(), against, terms, ratio, conf);
       return MergePlanner.merge(inputs.cp, inputs.terms, options);
     }
-    if (base != null && chat != null && vectors.isEmpty() && ratio == null) {
-      return MergePlanner.extract(Checkpoint.open(base, conf), Checkpoint.open(chat, conf), options);
+    if (terms.base != null && terms.chat != null && terms.vectors.isEmpty() && ratio == null) {
+      return MergePlanner.extract(Checkpoint.open(terms.base, conf), Checkpoint.open(terms.chat, conf), options);
     }
-    if (base != null || chat != null || !vectors.isEmpty() || ratio != null) {
+    if (terms.base != null || terms.chat != null || !terms.vectors.isEmpty() || ratio != null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "Give --against CP with --vector or --base/--chat for a merge, or --base and --chat for a vector");
     }
