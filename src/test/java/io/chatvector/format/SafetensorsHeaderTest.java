@@ -63,6 +63,20 @@ class SafetensorsHeaderTest {
   }
 
   @Test
+  void refusesClaimedHeadersBeforeAllocatingThem() throws Exception {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    refused(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(8).array());
+    for (long claimed : new long[] {90_000_000L, Long.MAX_VALUE, 1L << 63}) {
+      byte[] file = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN).putLong(claimed).array();
+      long before = threads.getCurrentThreadAllocatedBytes();
+      refused(file);
+      long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+      assertTrue(allocated < 1_000_000, "a claim of " + claimed + " bytes cost " + allocated + " bytes");
+    }
+  }
+
+  @Test
   void refusesAHeaderLengthPastTheEndOfTheFile() {
     byte[] file = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(9).array();
     assertTrue(refused(file).getMessage().contains("runs past the end of the file (16 bytes)"));
