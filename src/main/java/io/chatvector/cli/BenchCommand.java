@@ -178,7 +178,8 @@ final class BenchCommand implements Callable<Integer> {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(arg -> !arg.startsWith("-Xmx") && !arg.startsWith("-agentlib") && !arg.startsWith("-XX:StartFlight"))
+        .filter(arg -> !arg.startsWith("-Xmx") && !arg.startsWith("-agentlib") && !arg.startsWith("-XX:StartFlight")
+            && !arg.startsWith("-XX:ArchiveClassesAtExit"))
         .forEach(command::add);
     if (heap != null) {
       command.add("-Xmx" + heap);
