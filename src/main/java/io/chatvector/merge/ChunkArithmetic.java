@@ -2,7 +2,6 @@ package io.chatvector.merge;
 
 import io.chatvector.InvalidInputException;
 import io.chatvector.format.DType;
-import io.chatvector.format.Floats;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -88,9 +87,7 @@ public final class ChunkArithmetic {
       }
       case F16 -> {
         shorts(bytes).get(offset, raw, 0, count);
-        for (int i = 0; i < count; i++) {
-          target[i] = Floats.f16ToF32(raw[i]);
-        }
+        lanes.widenF16(raw, count, target);
       }
       case F32 -> floats(bytes).get(offset, target, 0, count);
       default -> throw new IllegalArgumentException("Cannot merge dtype " + operand.dtype());
@@ -124,9 +121,7 @@ public final class ChunkArithmetic {
         shorts(out).put(offset, raw, 0, count);
       }
       case F16 -> {
-        for (int i = 0; i < count; i++) {
-          raw[i] = Floats.f32ToF16(accumulator[i]);
-        }
+        lanes.narrowF16(accumulator, count, raw);
         shorts(out).put(offset, raw, 0, count);
       }
       case F32 -> floats(out).put(offset, accumulator, 0, count);

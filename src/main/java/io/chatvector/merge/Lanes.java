@@ -25,6 +25,12 @@ interface Lanes {
   /** f32 to bf16, round to nearest even, NaN to 0x7FC0. */
   void narrowBf16(float[] values, int count, short[] target);
 
+  /** f16 bit patterns to f32, exactly. */
+  void widenF16(short[] raw, int count, float[] target);
+
+  /** f32 to f16, round to nearest even, as c10's {@code fp16_ieee_from_fp32_value}. */
+  void narrowF16(float[] values, int count, short[] target);
+
   static Lanes fastest() {
     if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
       try {

@@ -72,4 +72,26 @@ final class ScalarLanes implements Lanes {
       target[i] = Floats.f32ToBf16(values[i]);
     }
   }
+
+  @Override
+  public void widenF16(short[] raw, int count, float[] target) {
+    widenF16(raw, 0, count, target);
+  }
+
+  static void widenF16(short[] raw, int from, int to, float[] target) {
+    for (int i = from; i < to; i++) {
+      target[i] = Floats.f16ToF32(raw[i]);
+    }
+  }
+
+  @Override
+  public void narrowF16(float[] values, int count, short[] target) {
+    narrowF16(values, 0, count, target);
+  }
+
+  static void narrowF16(float[] values, int from, int to, short[] target) {
+    for (int i = from; i < to; i++) {
+      target[i] = Floats.f32ToF16(values[i]);
+    }
+  }
 }

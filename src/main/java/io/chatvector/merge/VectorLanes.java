@@ -18,6 +18,8 @@ final class VectorLanes implements Lanes {
   private static final VectorSpecies<Short> SHORTS =
       VectorSpecies.of(short.class, VectorShape.forBitSize(FLOATS.vectorBitSize() / 2));
   private static final int LANES = FLOATS.length();
+  /** Added to both sides of a signed comparison, it makes it an unsigned one. */
+  private static final int UNSIGNED = Integer.MIN_VALUE;
 
   private static int vectorEnd(int count) {
     return count - count % LANES;
@@ -84,5 +86,49 @@ final class VectorLanes implements Lanes {
       ((ShortVector) rounded.convertShape(VectorOperators.I2S, SHORTS, 0)).intoArray(target, i);
     }
     ScalarLanes.narrowBf16(values, end, count, target);
+  }
+
+  /**
+   * Exponent and mantissa shifted into f32 position and scaled by 2^112 (the difference of the biases) give every
+   * finite f16, subnormals and zero included, exactly; infinities and NaNs get the all-ones exponent.
+   */
+  @Override
+  public void widenF16(short[] raw, int count, float[] target) {
+    int end = vectorEnd(count);
+    for (int i = 0; i < end; i += LANES) {
+      IntVector half = ((IntVector) ShortVector.fromArray(SHORTS, raw, i).convertShape(VectorOperators.S2I, INTS, 0))
+          .and(0xFFFF);
+      IntVector sign = half.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+      IntVector magnitude = half.and(0x7FFF);
+      IntVector finite = magnitude.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats()
+          .mul(0x1.0p112f).reinterpretAsInts();
+      IntVector special = magnitude.and(0x3FF).lanewise(VectorOperators.LSHL, 13).or(0x7F800000);
+      finite.blend(special, magnitude.compare(VectorOperators.GE, 0x7C00)).or(sign)
+          .reinterpretAsFloats().intoArray(target, i);
+    }
+    ScalarLanes.widenF16(raw, end, count, target);
+  }
+
+  /** {@link io.chatvector.format.Floats#f32ToF16} lane by lane: the same float and integer steps. */
+  @Override
+  public void narrowF16(float[] values, int count, short[] target) {
+    int end = vectorEnd(count);
+    for (int i = 0; i < end; i += LANES) {
+      FloatVector value = FloatVector.fromArray(FLOATS, values, i);
+      IntVector bits = value.reinterpretAsInts();
+      IntVector doubled = bits.add(bits);
+      IntVector sign = bits.and(0x80000000).lanewise(VectorOperators.LSHR, 16);
+      FloatVector base = value.abs().mul(0x1.0p+112f).mul(0x1.0p-110f);
+      IntVector bias = doubled.and(0xFF000000);
+      bias = bias.blend(0x71000000, bias.add(UNSIGNED).compare(VectorOperators.LT, 0x71000000 + UNSIGNED));
+      IntVector rounded = bias.lanewise(VectorOperators.LSHR, 1).add(0x07800000).reinterpretAsFloats().add(base)
+          .reinterpretAsInts();
+      IntVector finite = rounded.lanewise(VectorOperators.LSHR, 13).and(0x7C00).add(rounded.and(0x0FFF));
+      IntVector nan = bits.lanewise(VectorOperators.LSHR, 13).and(0x3FF).or(0x7E00);
+      IntVector half = finite.blend(nan, doubled.add(UNSIGNED).compare(VectorOperators.GT, 0xFF000000 + UNSIGNED))
+          .or(sign);
+      ((ShortVector) half.convertShape(VectorOperators.I2S, SHORTS, 0)).intoArray(target, i);
+    }
+    ScalarLanes.narrowF16(values, end, count, target);
   }
 }

@@ -87,10 +87,46 @@ class LanesTest {
       VECTOR.widenBf16(narrowScalar, count, widenVector);
       assertArrayEquals(bits(widenScalar), bits(widenVector));
 
+      short[] halfScalar = new short[count];
+      short[] halfVector = new short[count];
+      SCALAR.narrowF16(a, count, halfScalar);
+      VECTOR.narrowF16(a, count, halfVector);
+      assertArrayEquals(halfScalar, halfVector, "round " + round);
+
       for (float limit : new float[] {Float.POSITIVE_INFINITY, 65520f, 1.0f}) {
         assertEquals(SCALAR.firstNotBelow(a, count, limit), VECTOR.firstNotBelow(a, count, limit));
       }
     }
+  }
+
+  @Test
+  void widensEveryF16PatternAsTheScalarTableDoes() {
+    short[] every = new short[1 << 16];
+    for (int h = 0; h < every.length; h++) {
+      every[h] = (short) h;
+    }
+    float[] scalar = new float[every.length];
+    float[] vector = new float[every.length];
+    SCALAR.widenF16(every, every.length, scalar);
+    VECTOR.widenF16(every, every.length, vector);
+    for (int h = 0; h < every.length; h++) {
+      assertEquals(Float.floatToRawIntBits(scalar[h]), Float.floatToRawIntBits(vector[h]), "f16 " + h);
+    }
+  }
+
+  @Test
+  void narrowsToF16AcrossTheWholeRangeAsTheScalarCodeDoes() {
+    SplittableRandom random = new SplittableRandom(29);
+    float[] values = new float[1 << 18];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = i % 3 == 0 ? Float.intBitsToFloat(random.nextInt())
+          : (float) (random.nextDouble(-70000, 70000) * Math.pow(2, -random.nextInt(40)));
+    }
+    short[] scalar = new short[values.length];
+    short[] vector = new short[values.length];
+    SCALAR.narrowF16(values, values.length, scalar);
+    VECTOR.narrowF16(values, values.length, vector);
+    assertArrayEquals(scalar, vector);
   }
 
   @Test
