@@ -59,7 +59,8 @@ final class VerifyCommand implements Callable<Integer> {
   DType dtype;
 
   @Option(names = "--sample", defaultValue = "64", paramLabel = "N",
-      description = "Chunks to recompute, the first and last among them (default: ${DEFAULT-VALUE}).")
+      description = "Chunks to recompute, the first and last among them; a number at least the chunk count checks "
+          + "every chunk (default: ${DEFAULT-VALUE}).")
   int sample;
 
   @Option(names = "--seed", defaultValue = "0", description = "Which chunks are sampled (default: ${DEFAULT-VALUE}).")
