@@ -22,76 +22,95 @@ import picocli.CommandLine.ParameterException;
  */
 final class MergeInputs {
   final Checkpoint cp;
-  final List<VectorInput> terms = new ArrayList<>();
-  final List<Path> directories = new ArrayList<>();
+  final List<VectorInput> terms;
+  final List<Path> directories;
   final ObjectNode record;
   final String formula;
   /** The chat model, or the first vector (which carries the chat model's files). */
   final Path chatTemplate;
 
-  private MergeInputs(Checkpoint cp, ObjectNode record, String formula, Path chatTemplate) {
+  private MergeInputs(Checkpoint cp, Terms terms) {
     this.cp = cp;
-    this.record = record;
-    this.formula = formula;
-    this.chatTemplate = chatTemplate;
+    this.terms = terms.inputs();
+    this.directories = new ArrayList<>(List.of(cp.directory()));
+    this.directories.addAll(terms.directories());
+    this.record = new ObjectMapper().createObjectNode().put("cp", cp.directory().toString());
+    this.record.setAll(terms.record().deepCopy());
+    this.formula = "cp" + terms.formula();
+    this.chatTemplate = terms.chatTemplate();
   }
 
+  /** The CP model at {@code cp} with the terms given by the options. */
   static MergeInputs open(CommandLine command, String cp, TermOptions options, Float ratio, Configuration conf)
       throws java.io.IOException {
-    List<String> vectors = options.vectors;
-    String base = options.base;
-    String chat = options.chat;
-    boolean fused = base != null || chat != null;
-    if (fused == !vectors.isEmpty()) {
-      throw new ParameterException(command, "Give either --vector DIR[:WEIGHT] (one or more) or both --base and --chat");
-    }
-    if (fused && (base == null || chat == null)) {
-      throw new ParameterException(command, "The fused form needs both --base and --chat");
-    }
-    if (ratio != null && !Float.isFinite(ratio)) {
-      throw new ParameterException(command, "--ratio must be a finite number, not " + ratio);
-    }
-    if (!fused && ratio != null) {
-      throw new ParameterException(command, "--ratio goes with --base and --chat; give a vector's weight as "
-          + "--vector DIR:WEIGHT");
-    }
+    Terms.check(command, options, ratio);
     Checkpoint cpModel = Checkpoint.open(cp, conf);
-    ObjectNode record = new ObjectMapper().createObjectNode().put("cp", cpModel.directory().toString());
-    StringBuilder formula = new StringBuilder("cp");
-    if (fused) {
-      Checkpoint baseModel = Checkpoint.open(base, conf);
-      Checkpoint chatModel = Checkpoint.open(chat, conf);
-      float weight = ratio == null ? 1.0f : ratio;
-      MergeInputs inputs = new MergeInputs(cpModel, record, formula.append(" + ").append(weight)
-          .append(" * (chat - base)").toString(), chatModel.directory());
-      inputs.terms.add(VectorInput.difference(weight, chatModel, baseModel));
-      record.put("base", baseModel.directory().toString()).put("chat", chatModel.directory().toString())
-          .put("ratio", weight);
-      inputs.directories.addAll(List.of(cpModel.directory(), baseModel.directory(), chatModel.directory()));
-      return inputs;
+    return new MergeInputs(cpModel, Terms.open(options, ratio, conf));
+  }
+
+  /** The same, opened terms added to another CP model: what a sweep does for each of its CPs. */
+  static MergeInputs of(Checkpoint cp, Terms terms) {
+    return new MergeInputs(cp, terms);
+  }
+
+  /**
+   * What is added to a CP model, opened and checked once: the inputs, their directories, their provenance record,
+   * the formula's tail ({@code " + w * vector1"}), and where the chat template comes from.
+   */
+  record Terms(List<VectorInput> inputs, List<Path> directories, ObjectNode record, String formula,
+      Path chatTemplate) {
+
+    /** Checks the form (vectors, or base and chat with an optional ratio) before anything is opened. */
+    static void check(CommandLine command, TermOptions options, Float ratio) {
+      boolean fused = options.base != null || options.chat != null;
+      if (fused == !options.vectors.isEmpty()) {
+        throw new ParameterException(command,
+            "Give either --vector DIR[:WEIGHT] (one or more) or both --base and --chat");
+      }
+      if (fused && (options.base == null || options.chat == null)) {
+        throw new ParameterException(command, "The fused form needs both --base and --chat");
+      }
+      if (ratio != null && !Float.isFinite(ratio)) {
+        throw new ParameterException(command, "--ratio must be a finite number, not " + ratio);
+      }
+      if (!fused && ratio != null) {
+        throw new ParameterException(command, "--ratio goes with --base and --chat; give a vector's weight as "
+            + "--vector DIR:WEIGHT");
+      }
     }
-    ArrayNode vectorRecords = record.putArray("vectors");
-    List<VectorInput> terms = new ArrayList<>();
-    List<Path> directories = new ArrayList<>(List.of(cpModel.directory()));
-    BaseOfVectors bases = new BaseOfVectors();
-    for (String vector : vectors) {
-      WeightedPath weighted = WeightedPath.parse(vector);
-      Checkpoint vectorModel = Checkpoint.open(weighted.path(), conf);
-      JsonNode vectorInputs = CheckpointFiles.readJson(Storage.fileSystem(vectorModel.directory(), conf),
-          new Path(vectorModel.directory(), CheckpointFiles.PROVENANCE_FILE)).path("inputs");
-      bases.check(vectorModel.directory(), vectorInputs);
-      terms.add(VectorInput.stored(weighted.weight(), vectorModel));
-      vectorRecords.addObject().put("path", vectorModel.directory().toString()).put("weight", weighted.weight())
-          .put("base", vectorInputs.path("base").asText(null))
-          .put("base_fingerprint", vectorInputs.path("base_fingerprint").asText(null))
-          .put("chat", vectorInputs.path("chat").asText(null));
-      directories.add(vectorModel.directory());
-      formula.append(" + ").append(weighted.weight()).append(" * vector").append(terms.size());
+
+    /** Opens terms whose form {@link #check} accepted. */
+    static Terms open(TermOptions options, Float ratio, Configuration conf) throws java.io.IOException {
+      ObjectNode record = new ObjectMapper().createObjectNode();
+      if (options.base != null) {
+        Checkpoint base = Checkpoint.open(options.base, conf);
+        Checkpoint chat = Checkpoint.open(options.chat, conf);
+        float weight = ratio == null ? 1.0f : ratio;
+        record.put("base", base.directory().toString()).put("chat", chat.directory().toString()).put("ratio", weight);
+        return new Terms(List.of(VectorInput.difference(weight, chat, base)), List.of(base.directory(),
+            chat.directory()), record, " + " + weight + " * (chat - base)", chat.directory());
+      }
+      ArrayNode vectorRecords = record.putArray("vectors");
+      List<VectorInput> inputs = new ArrayList<>();
+      List<Path> directories = new ArrayList<>();
+      StringBuilder formula = new StringBuilder();
+      BaseOfVectors bases = new BaseOfVectors();
+      for (String vector : options.vectors) {
+        WeightedPath weighted = WeightedPath.parse(vector);
+        Checkpoint vectorModel = Checkpoint.open(weighted.path(), conf);
+        JsonNode vectorInputs = CheckpointFiles.readJson(Storage.fileSystem(vectorModel.directory(), conf),
+            new Path(vectorModel.directory(), CheckpointFiles.PROVENANCE_FILE)).path("inputs");
+        bases.check(vectorModel.directory(), vectorInputs);
+        inputs.add(VectorInput.stored(weighted.weight(), vectorModel));
+        vectorRecords.addObject().put("path", vectorModel.directory().toString()).put("weight", weighted.weight())
+            .put("base", vectorInputs.path("base").asText(null))
+            .put("base_fingerprint", vectorInputs.path("base_fingerprint").asText(null))
+            .put("chat", vectorInputs.path("chat").asText(null));
+        directories.add(vectorModel.directory());
+        formula.append(" + ").append(weighted.weight()).append(" * vector").append(inputs.size());
+      }
+      return new Terms(inputs, directories, record, formula.toString(), directories.get(0));
     }
-    MergeInputs inputs = new MergeInputs(cpModel, record, formula.toString(), terms.get(0).vectorOrChat().directory());
-    inputs.terms.addAll(terms);
-    inputs.directories.addAll(directories);
-    return inputs;
   }
 
   /**

@@ -53,9 +53,10 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private JsonNode read() throws IOException {
-    Path path = Storage.qualify(specFile, spark.hadoopConf("run"));
+    org.apache.hadoop.conf.Configuration conf = spark.hadoopConf("run");
+    Path path = Storage.qualify(specFile, conf);
     ObjectMapper mapper = specFile.endsWith(".json") ? new ObjectMapper() : new ObjectMapper(new YAMLFactory());
-    try (InputStream in = Storage.fileSystem(path, spark.hadoopConf("run")).open(path)) {
+    try (InputStream in = Storage.fileSystem(path, conf).open(path)) {
       JsonNode document = mapper.readTree(in);
       if (document == null || !document.isObject()) {
         throw new InvalidInputException(specFile + ": a spec is a map of keys to values");

@@ -3,6 +3,7 @@ package io.chatvector.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatvector.InvalidInputException;
 import io.chatvector.Sizes;
+import io.chatvector.io.Checkpoint;
 import io.chatvector.io.OutputDirectory;
 import io.chatvector.plan.EmbeddingsMode;
 import io.chatvector.plan.InputFiles;
@@ -72,9 +73,11 @@ final class SweepCommand implements Callable<Integer> {
     List<MergePlan> plans = new ArrayList<>();
     List<SweepJob.Output> outputs = new ArrayList<>();
     Map<String, String> failures = new LinkedHashMap<>();
+    MergeInputs.Terms.check(spec.commandLine(), terms, null);
+    MergeInputs.Terms added = MergeInputs.Terms.open(terms, null, conf);
     for (String cp : cps) {
       try {
-        MergeInputs inputs = MergeInputs.open(spec.commandLine(), cp, terms, null, conf);
+        MergeInputs inputs = MergeInputs.of(Checkpoint.open(cp, conf), added);
         for (Float ratio : ratios.isEmpty() ? java.util.Collections.<Float>singletonList(null) : ratios) {
           String name = inputs.cp.directory().getName() + (ratio == null ? "" : "-r" + ratio);
           List<VectorInput> terms = scaled(inputs.terms, ratio == null ? 1.0f : ratio);

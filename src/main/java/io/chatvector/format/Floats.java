@@ -68,6 +68,16 @@ public final class Floats {
     return (short) ((sign >>> 16) | (exponentBits + mantissaBits));
   }
 
+  /** Appends {@code value}, rounded to {@code dtype} (F32, BF16 or F16), to a little-endian buffer. */
+  public static void put(java.nio.ByteBuffer buffer, DType dtype, float value) {
+    switch (dtype) {
+      case BF16 -> buffer.putShort(f32ToBf16(value));
+      case F16 -> buffer.putShort(f32ToF16(value));
+      case F32 -> buffer.putFloat(value);
+      default -> throw new IllegalArgumentException("Cannot write a float as " + dtype);
+    }
+  }
+
   /** Whether a value stored in {@code dtype} with these raw bits is NaN or infinite. */
   public static boolean isNonFinite(DType dtype, int rawBits) {
     return switch (dtype) {

@@ -57,12 +57,7 @@ public final class KernelBenchmark {
   private static void fill(SplittableRandom random, DType dtype, byte[] bytes) {
     java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     while (buffer.hasRemaining()) {
-      float value = (float) random.nextDouble(-1, 1);
-      switch (dtype) {
-        case BF16 -> buffer.putShort(io.chatvector.format.Floats.f32ToBf16(value));
-        case F16 -> buffer.putShort(io.chatvector.format.Floats.f32ToF16(value));
-        default -> buffer.putFloat(value);
-      }
+      io.chatvector.format.Floats.put(buffer, dtype, (float) random.nextDouble(-1, 1));
     }
   }
 }

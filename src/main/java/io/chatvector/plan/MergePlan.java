@@ -39,8 +39,7 @@ public record MergePlan(List<InputFile> inputs, List<ShardPlan> shards, Map<Stri
       for (int c = 0; c < chunks.size(); c++) {
         bytes += chunks.get(c).outBytes();
         if (bytes >= segmentBytes || c == chunks.size() - 1) {
-          segments.add(fingerprinted(new Segment(shard.index(), shard.fileName(), index, offset,
-              index == 0 ? shard.header() : null, List.copyOf(chunks.subList(first, c + 1)), bytes, null)));
+          segments.add(segment(shard, index, offset, List.copyOf(chunks.subList(first, c + 1)), bytes));
           offset += bytes;
           bytes = 0;
           first = c + 1;
@@ -48,15 +47,15 @@ public record MergePlan(List<InputFile> inputs, List<ShardPlan> shards, Map<Stri
         }
       }
       if (chunks.isEmpty()) {
-        segments.add(fingerprinted(new Segment(shard.index(), shard.fileName(), 0, 0, shard.header(), List.of(),
-            bytes, null)));
+        segments.add(segment(shard, 0, 0, List.of(), bytes));
       }
     }
     return segments;
   }
 
-  private Segment fingerprinted(Segment segment) {
-    return new Segment(segment.shard(), segment.fileName(), segment.index(), segment.offset(), segment.header(),
-        segment.chunks(), segment.bytes(), SegmentFingerprint.of(segment, inputs));
+  private Segment segment(ShardPlan shard, int index, long offset, List<Chunk> chunks, long bytes) {
+    byte[] header = index == 0 ? shard.header() : null;
+    return new Segment(shard.index(), shard.fileName(), index, offset, header, chunks, bytes,
+        SegmentFingerprint.of(shard.fileName(), offset, bytes, header, chunks, inputs));
   }
 }

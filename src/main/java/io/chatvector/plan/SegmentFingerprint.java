@@ -16,15 +16,17 @@ public final class SegmentFingerprint {
   private SegmentFingerprint() {
   }
 
-  public static String of(Segment segment, List<InputFile> inputs) {
+  /** A segment's: {@code bytes} at {@code offset} of shard {@code fileName}, its header if first, its chunks. */
+  public static String of(String fileName, long offset, long bytes, byte[] header, List<Chunk> chunks,
+      List<InputFile> inputs) {
     MessageDigest digest = sha256();
-    text(digest, segment.fileName());
-    number(digest, segment.offset());
-    number(digest, segment.bytes());
-    if (segment.header() != null) {
-      digest.update(segment.header());
+    text(digest, fileName);
+    number(digest, offset);
+    number(digest, bytes);
+    if (header != null) {
+      digest.update(header);
     }
-    for (Chunk chunk : segment.chunks()) {
+    for (Chunk chunk : chunks) {
       chunk(digest, chunk, inputs);
     }
     return HexFormat.of().formatHex(digest.digest());

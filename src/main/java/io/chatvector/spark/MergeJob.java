@@ -16,8 +16,6 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * Runs a plan on Spark: one task per segment (a byte range of a shard, or a whole shard where the output cannot be
@@ -65,24 +63,11 @@ public final class MergeJob {
 
   private static List<SegmentResult> writeSegments(JavaSparkContext spark, Configuration conf, MergePlan plan,
       List<Segment> segments, OutputDirectory output, boolean allowNonFinite, PrintWriter progress) {
-    if (segments.isEmpty()) {
-      return List.of();
-    }
-    LongAccumulator bytesWritten = spark.sc().longAccumulator(ProgressListener.BYTES_WRITTEN);
-    Broadcast<SerializableConfiguration> broadcastConf = spark.broadcast(new SerializableConfiguration(conf));
-    ProgressListener listener = new ProgressListener(progress, plan.outputBytes(), segments.size());
-    spark.sc().addSparkListener(listener);
-    try {
-      spark.setJobDescription("write " + plan.shards().size() + " shards of " + output.target() + " in "
-          + segments.size() + " segments");
-      return spark.parallelize(segments, segments.size())
-          .map(new WriteSegmentFunction(plan.inputs(), broadcastConf, output.writeDirectory().toString(),
-              output.writesAtPositions(), output.renamesShardAttempts(), allowNonFinite, bytesWritten))
-          .collect();
-    } finally {
-      spark.sc().removeSparkListener(listener);
-      broadcastConf.destroy();
-    }
+    return WritingStage.run(spark, conf, "write " + plan.shards().size() + " shards of " + output.target() + " in "
+        + segments.size() + " segments", segments, plan.outputBytes(), progress,
+        (broadcastConf, bytesWritten) -> new WriteSegmentFunction(plan.inputs(), broadcastConf,
+            output.writeDirectory().toString(), output.writesAtPositions(), output.renamesShardAttempts(),
+            allowNonFinite, bytesWritten));
   }
 
   static void finish(Configuration conf, MergePlan plan, OutputDirectory output, Path modelFiles,

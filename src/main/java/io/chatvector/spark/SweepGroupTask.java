@@ -114,9 +114,6 @@ final class SweepGroupTask {
         written.computeIfAbsent(output, o -> new ArrayList<>()).add(run.getValue().close());
       }
       parts.clear();
-      for (FileChannel channel : channels.values()) {
-        channel.close();
-      }
       for (Map.Entry<Integer, List<Written>> output : written.entrySet()) {
         if (!failures.containsKey(output.getKey())) {
           Path directory = new Path(writeDirectories.get(output.getKey()));

@@ -203,25 +203,11 @@ public final class SweepJob {
   private static List<SweepGroupTask.Result> compute(JavaSparkContext spark, Configuration conf, SweepPlan plan,
       List<SweepGroupTask.Work> work, List<String> directories, List<List<String>> shardNames, boolean positional,
       boolean allowNonFinite, boolean keepGoing, PrintWriter progress) {
-    if (work.isEmpty()) {
-      return List.of();
-    }
     long totalBytes = work.stream().flatMap(w -> w.group().chunks().stream())
         .mapToLong(placed -> placed.chunk().outBytes()).sum();
-    LongAccumulator bytesWritten = spark.sc().longAccumulator(ProgressListener.BYTES_WRITTEN);
-    Broadcast<SerializableConfiguration> broadcastConf = spark.broadcast(new SerializableConfiguration(conf));
-    ProgressListener listener = new ProgressListener(progress, totalBytes, work.size());
-    spark.sc().addSparkListener(listener);
-    try {
-      spark.setJobDescription("sweep: " + directories.size() + " outputs in " + work.size() + " groups");
-      return spark.parallelize(work, work.size())
-          .map(new GroupFunction(plan.inputs(), broadcastConf, directories, shardNames, positional, allowNonFinite,
-              keepGoing, bytesWritten))
-          .collect();
-    } finally {
-      spark.sc().removeSparkListener(listener);
-      broadcastConf.destroy();
-    }
+    return WritingStage.run(spark, conf, "sweep: " + directories.size() + " outputs in " + work.size() + " groups",
+        work, totalBytes, progress, (broadcastConf, bytesWritten) -> new GroupFunction(plan.inputs(), broadcastConf,
+            directories, shardNames, positional, allowNonFinite, keepGoing, bytesWritten));
   }
 
   private static final class GroupFunction implements Function<SweepGroupTask.Work, SweepGroupTask.Result> {

@@ -124,22 +124,13 @@ public final class FamilyGenerator {
       } else {
         value = 0.02f * uniform(tensorIndex, element, 3);
       }
-      put(block, value);
+      Floats.put(block, dtype, value);
       if (!block.hasRemaining()) {
         out.write(block.array(), 0, block.position());
         block.clear();
       }
     }
     out.write(block.array(), 0, block.position());
-  }
-
-  private void put(ByteBuffer block, float value) {
-    switch (dtype) {
-      case BF16 -> block.putShort(Floats.f32ToBf16(value));
-      case F16 -> block.putShort(Floats.f32ToF16(value));
-      case F32 -> block.putFloat(value);
-      default -> throw new IllegalArgumentException("Cannot generate " + dtype);
-    }
   }
 
   /** A uniform value in [-1, 1) from SplitMix64 of (seed, tensor, element, stream). */

@@ -21,11 +21,7 @@ class ChunkArithmeticTest {
   private static Operand operand(DType dtype, float... values) {
     ByteBuffer buffer = ByteBuffer.allocate(values.length * dtype.bits() / 8).order(ByteOrder.LITTLE_ENDIAN);
     for (float value : values) {
-      switch (dtype) {
-        case BF16 -> buffer.putShort(Floats.f32ToBf16(value));
-        case F16 -> buffer.putShort(Floats.f32ToF16(value));
-        default -> buffer.putFloat(value);
-      }
+      Floats.put(buffer, dtype, value);
     }
     return new Operand("file:/in/" + dtype, dtype, buffer.array());
   }
