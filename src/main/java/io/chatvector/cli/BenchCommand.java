@@ -58,6 +58,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--kernel", description = "Only measure the merge arithmetic per core, per dtype.")
   boolean kernel;
 
+  @Option(names = "--runs", defaultValue = "3", paramLabel = "N",
+      description = "Measure floor and job N times each, alternately, and report the medians (default: ${DEFAULT-VALUE}).")
+  int runs;
+
   @Spec
   CommandSpec spec;
 
@@ -108,36 +112,68 @@ final class BenchCommand implements Callable<Integer> {
       inputBytes += shardBytes(input);
     }
     long outputBytes = shardBytes(inputs.get(0));
-    long floorNanos = ioFloor(inputs, outputBytes, root.resolve("floor.tmp"));
-    Job job = job(root, args);
-    if (job.code() != 0) {
-      throw new IllegalStateException("The job failed: " + job.output());
+    // Written data still waiting for the disk would be flushed during a measurement and slow it down.
+    for (Path input : inputs) {
+      flushToDisk(input);
     }
-    report(out, shape, inputBytes, outputBytes, floorNanos, job);
-    deleteTree(output);
+    List<Long> floors = new ArrayList<>();
+    List<Job> jobs = new ArrayList<>();
+    for (int run = 0; run < Math.max(1, runs); run++) {
+      floors.add(ioFloor(inputs, outputBytes, root.resolve("floor.tmp")));
+      Job job = job(root, args);
+      if (job.code() != 0) {
+        throw new IllegalStateException("The job failed: " + job.output());
+      }
+      jobs.add(job);
+      deleteTree(output);
+    }
+    report(out, shape, inputBytes, outputBytes, floors, jobs);
     if (generated && !keep) {
       deleteTree(family);
     }
     return 0;
   }
 
-  private void report(PrintWriter out, LlamaShape shape, long inputBytes, long outputBytes, long floorNanos, Job job) {
-    double floor = floorNanos / 1e9;
-    double seconds = job.nanos() / 1e9;
-    out.printf("bench: %s %s, %s, %,d parameters per model%n", params, dtype, switch (form) {
+  private void report(PrintWriter out, LlamaShape shape, long inputBytes, long outputBytes, List<Long> floorNanos,
+      List<Job> jobs) {
+    double floor = median(floorNanos) / 1e9;
+    double seconds = median(jobs.stream().map(Job::nanos).toList()) / 1e9;
+    out.printf("bench: %s %s, %s, %,d parameters per model, median of %d runs%n", params, dtype, switch (form) {
       case "vector" -> "merge of an extracted vector";
       case "extract" -> "extraction";
       default -> "fused merge";
-    }, shape.parameters(0));
+    }, shape.parameters(0), jobs.size());
     out.printf("  data:        %s read, %s written%n", Sizes.format(inputBytes), Sizes.format(outputBytes));
-    out.printf("  I/O floor:   %.2f s (read the inputs, write an output-sized file)%n", floor);
-    out.printf("  job:         %.2f s end to end, JVM and Spark start included: %.2fx the floor%n", seconds,
-        seconds / floor);
+    out.printf("  I/O floor:   %.2f s (read the inputs, write an output-sized file)%s%n", floor, runs(floorNanos));
+    out.printf("  job:         %.2f s end to end, JVM and Spark start included: %.2fx the floor%s%n", seconds,
+        seconds / floor, runs(jobs.stream().map(Job::nanos).toList()));
     out.printf("  throughput:  %s/s in, %s/s out%n", Sizes.format((long) (inputBytes / seconds)),
         Sizes.format((long) (outputBytes / seconds)));
-    out.printf("  peak memory: %s resident in the job's JVM%n", Sizes.format(job.peakResidentBytes()));
-    out.printf("  records:     %s%n", job.records());
+    out.printf("  peak memory: %s resident in the job's JVM (highest of the runs)%n",
+        Sizes.format(jobs.stream().mapToLong(Job::peakResidentBytes).max().orElse(0)));
+    out.printf("  records:     %s%n", jobs.get(0).records());
     out.flush();
+  }
+
+  private static long median(List<Long> values) {
+    List<Long> sorted = values.stream().sorted().toList();
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private static String runs(List<Long> nanos) {
+    return nanos.size() < 2 ? "" : nanos.stream().map(n -> String.format("%.2f", n / 1e9))
+        .collect(java.util.stream.Collectors.joining(", ", "; runs: ", ""));
+  }
+
+  /** Makes the files under {@code directory} durable, so that no write-back of them overlaps a measurement. */
+  private static void flushToDisk(Path directory) throws IOException {
+    try (Stream<Path> files = Files.walk(directory)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+          channel.force(true);
+        }
+      }
+    }
   }
 
   private static long shardBytes(Path checkpoint) {
@@ -166,6 +202,7 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     long nanos = System.nanoTime() - start;
+    flushToDisk(scratch);
     Files.delete(scratch);
     return nanos;
   }

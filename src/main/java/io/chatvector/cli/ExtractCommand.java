@@ -21,8 +21,7 @@ final class ExtractCommand extends JobCommand {
   String chat;
 
   @Override
-  public Integer call() throws Exception {
-    Configuration conf = hadoopConf();
+  Planned plan(Configuration conf) throws Exception {
     Checkpoint baseModel = Checkpoint.open(base, conf);
     Checkpoint chatModel = Checkpoint.open(chat, conf);
     // Provenance goes to chatvector.json, not the shard headers, so that shards do not depend on where inputs live.
@@ -33,7 +32,7 @@ final class ExtractCommand extends JobCommand {
         .put("base_fingerprint", baseModel.architectureFingerprint())
         .put("chat", chatModel.directory().toString());
     provenance.put("formula", "chat - base");
-    return execute(conf, plan, List.of(baseModel.directory(), chatModel.directory()), chatModel.directory(), null,
+    return new Planned(plan, List.of(baseModel.directory(), chatModel.directory()), chatModel.directory(), null,
         provenance);
   }
 }

@@ -3,6 +3,7 @@ package io.chatvector.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatvector.Sizes;
 import io.chatvector.io.OutputDirectory;
+import io.chatvector.merge.KernelWarmUp;
 import io.chatvector.plan.MergePlan;
 import io.chatvector.spark.JobSummary;
 import io.chatvector.spark.MergeJob;
@@ -11,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.SparkConf;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -44,25 +45,42 @@ abstract class JobCommand implements Callable<Integer> {
     return job.provenance(spec.name());
   }
 
-  /** Checks the output, then runs the plan on Spark (or only prints it, with --dry-run). */
-  int execute(Configuration conf, MergePlan plan, List<Path> inputs, Path modelFiles, Path chatTemplate,
-      ObjectNode provenance) throws Exception {
-    PrintWriter console = spec.commandLine().getOut();
-    OutputDirectory output = OutputDirectory.check(out, job.overwrite, inputs, conf);
-    if (job.dryRun) {
-      printPlan(plan, output, job.segmentSize, console);
-      return 0;
-    }
-    ObjectNode tensors = provenance.putObject("tensors");
-    plan.actions().forEach((action, count) -> tensors.put(action.name().toLowerCase(java.util.Locale.ROOT), count));
-    JavaSparkContext context = root.contexts.acquire(spark.sparkConf(spec.name()));
-    try {
-      JobSummary summary = MergeJob.run(context, conf, spec.name(), plan, output, modelFiles, chatTemplate,
-          job.allowNonFinite, job.segmentSize, job.resume, provenance, spec.commandLine().getErr());
+  /** What a command planned from the headers, and what its output gets besides the shards. */
+  record Planned(MergePlan plan, List<Path> inputs, Path modelFiles, Path chatTemplate, ObjectNode provenance) {
+  }
+
+  /** Reads the inputs' headers and plans; runs while Spark starts. */
+  abstract Planned plan(Configuration conf) throws Exception;
+
+  /** Plans while Spark starts, checks the output, then runs the plan on Spark (or only prints it, with --dry-run). */
+  @Override
+  public final Integer call() throws Exception {
+    Configuration conf = hadoopConf();
+    SparkConf sparkConf = spark.sparkConf(spec.name());
+    try (StartingContext context = job.dryRun ? null : StartingContext.start(root.contexts, sparkConf)) {
+      Planned planned = plan(conf);
+      PrintWriter console = spec.commandLine().getOut();
+      OutputDirectory output = OutputDirectory.check(out, job.overwrite, planned.inputs(), conf);
+      if (job.dryRun) {
+        printPlan(planned.plan(), output, job.segmentSize, console);
+        return 0;
+      }
+      ObjectNode tensors = planned.provenance().putObject("tensors");
+      planned.plan().actions().forEach((action, count) ->
+          tensors.put(action.name().toLowerCase(java.util.Locale.ROOT), count));
+      warmUpIfLocal(sparkConf, List.of(planned.plan()));
+      JobSummary summary = MergeJob.run(context.get(), conf, spec.name(), planned.plan(), output,
+          planned.modelFiles(), planned.chatTemplate(), job.allowNonFinite, job.segmentSize, job.resume,
+          planned.provenance(), spec.commandLine().getErr());
       summary.print(console);
       return 0;
-    } finally {
-      root.contexts.release(context);
+    }
+  }
+
+  /** In local mode this JVM is also the executor: its merge loops get compiled while Spark starts. */
+  static void warmUpIfLocal(SparkConf sparkConf, List<MergePlan> plans) {
+    if (sparkConf.get("spark.master").startsWith("local")) {
+      plans.stream().flatMap(plan -> plan.computedTypes().stream()).distinct().forEach(KernelWarmUp::start);
     }
   }
 

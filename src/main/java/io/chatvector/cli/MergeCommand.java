@@ -29,14 +29,13 @@ final class MergeCommand extends JobCommand {
   EmbeddingsMode embeddings;
 
   @Override
-  public Integer call() throws Exception {
-    Configuration conf = hadoopConf();
+  Planned plan(Configuration conf) throws Exception {
     MergeInputs inputs = MergeInputs.open(spec.commandLine(), cp, terms, ratio, conf);
     ObjectNode provenance = provenance();
     provenance.set("inputs", inputs.record);
     provenance.with("options").put("embeddings", embeddings.name().toLowerCase(java.util.Locale.ROOT));
     provenance.put("formula", inputs.formula);
     MergePlan plan = MergePlanner.merge(inputs.cp, inputs.terms, job.planOptions(embeddings, Map.of()));
-    return execute(conf, plan, inputs.directories, inputs.cp.directory(), inputs.chatTemplate, provenance);
+    return new Planned(plan, inputs.directories, inputs.cp.directory(), inputs.chatTemplate, provenance);
   }
 }

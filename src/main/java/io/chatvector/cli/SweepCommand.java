@@ -22,7 +22,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.SparkConf;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -69,6 +69,13 @@ final class SweepCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Configuration conf = spark.hadoopConf("sweep");
+    SparkConf sparkConf = spark.sparkConf("sweep");
+    try (StartingContext context = job.dryRun ? null : StartingContext.start(root.contexts, sparkConf)) {
+      return sweep(conf, sparkConf, context);
+    }
+  }
+
+  private int sweep(Configuration conf, SparkConf sparkConf, StartingContext context) throws Exception {
     InputFiles files = new InputFiles();
     List<MergePlan> plans = new ArrayList<>();
     List<SweepJob.Output> outputs = new ArrayList<>();
@@ -102,15 +109,11 @@ final class SweepCommand implements Callable<Integer> {
       console.flush();
       return failures.isEmpty() ? 0 : Main.BAD_INPUT;
     }
-    JavaSparkContext context = root.contexts.acquire(spark.sparkConf("sweep"));
-    try {
-      SweepJob.Outcome outcome = SweepJob.run(context, conf, plan, outputs, job.allowNonFinite, keepGoing,
-          job.resume, spec.commandLine().getErr());
-      failures.putAll(outcome.failures());
-      print(console, outcome, failures);
-    } finally {
-      root.contexts.release(context);
-    }
+    JobCommand.warmUpIfLocal(sparkConf, plans);
+    SweepJob.Outcome outcome = SweepJob.run(context.get(), conf, plan, outputs, job.allowNonFinite, keepGoing,
+        job.resume, spec.commandLine().getErr());
+    failures.putAll(outcome.failures());
+    print(console, outcome, failures);
     if (!failures.isEmpty()) {
       spec.commandLine().getErr().println("error: " + failures.size() + " of " + cps.size() * Math.max(1, ratios.size())
           + " outputs failed; first: " + failures.values().iterator().next());

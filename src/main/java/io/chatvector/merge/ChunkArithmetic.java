@@ -30,15 +30,17 @@ public final class ChunkArithmetic {
   private final float[] minus = new float[BLOCK];
   private final short[] raw = new short[BLOCK];
   private final boolean allowNonFinite;
-  private final Lanes lanes;
+  /** The loops to use, or null to use the vector loops once {@link KernelWarmUp} has them compiled. */
+  private final Lanes fixedLanes;
+  private Lanes lanes;
 
   public ChunkArithmetic(boolean allowNonFinite) {
-    this(allowNonFinite, Lanes.fastest());
+    this(allowNonFinite, null);
   }
 
   ChunkArithmetic(boolean allowNonFinite, Lanes lanes) {
     this.allowNonFinite = allowNonFinite;
-    this.lanes = lanes;
+    this.fixedLanes = lanes;
   }
 
   /**
@@ -48,7 +50,8 @@ public final class ChunkArithmetic {
    * @param position the tensor and element index of the chunk's first element, for error messages
    */
   public void compute(ChunkPosition position, int elements, Operand start, List<Term> terms, DType outType,
-      byte[] out) {
+      ByteBuffer out) {
+    lanes = fixedLanes != null ? fixedLanes : KernelWarmUp.lanes(outType, start, terms);
     for (int done = 0; done < elements; done += BLOCK) {
       int count = Math.min(BLOCK, elements - done);
       int firstTerm = 0;
@@ -79,7 +82,7 @@ public final class ChunkArithmetic {
   }
 
   private void decode(ChunkPosition position, int offset, int count, Operand operand, float[] target) {
-    byte[] bytes = operand.bytes();
+    ByteBuffer bytes = operand.bytes();
     switch (operand.dtype()) {
       case BF16 -> {
         shorts(bytes).get(offset, raw, 0, count);
@@ -101,7 +104,7 @@ public final class ChunkArithmetic {
     }
   }
 
-  private void encode(ChunkPosition position, int offset, int count, DType outType, byte[] out) {
+  private void encode(ChunkPosition position, int offset, int count, DType outType, ByteBuffer out) {
     if (!allowNonFinite) {
       // Finite inputs can still sum past the output type's range; that is an error, not a silent infinity.
       float limit = switch (outType) {
@@ -129,12 +132,13 @@ public final class ChunkArithmetic {
     }
   }
 
-  private static ShortBuffer shorts(byte[] bytes) {
-    return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+  /** Views from index 0: bulk copies between them and arrays are memory copies on little-endian machines. */
+  private static ShortBuffer shorts(ByteBuffer bytes) {
+    return bytes.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
   }
 
-  private static FloatBuffer floats(byte[] bytes) {
-    return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+  private static FloatBuffer floats(ByteBuffer bytes) {
+    return bytes.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
   }
 
   /** Which tensor and element a chunk starts at, to name elements in errors by their index in the tensor. */

@@ -2,6 +2,7 @@ package io.chatvector.merge;
 
 import io.chatvector.format.DType;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -31,12 +32,12 @@ public final class KernelBenchmark {
       fill(random, dtype, cp);
       fill(random, dtype, chat);
       fill(random, dtype, base);
-      byte[] result = new byte[cp.length];
+      ByteBuffer result = ByteBuffer.allocate(cp.length);
       ChunkArithmetic arithmetic = new ChunkArithmetic(false, lanes);
       ChunkArithmetic.ChunkPosition position = new ChunkArithmetic.ChunkPosition("bench", new long[] {ELEMENTS}, 0);
-      List<Term> terms = List.of(Term.difference(0.5f, new Operand("chat", dtype, chat),
-          new Operand("base", dtype, base)));
-      Operand start = new Operand("cp", dtype, cp);
+      List<Term> terms = List.of(Term.difference(0.5f, new Operand("chat", dtype, ByteBuffer.wrap(chat)),
+          new Operand("base", dtype, ByteBuffer.wrap(base))));
+      Operand start = new Operand("cp", dtype, ByteBuffer.wrap(cp));
       long best = Long.MAX_VALUE;
       for (int run = 0; run < WARM_UP + MEASURED; run++) {
         long begin = System.nanoTime();

@@ -8,4 +8,8 @@ import java.io.Serializable;
  * checkpoint it belongs to.
  */
 public record InputFile(String path, FileVersion plannedVersion, String input) implements Serializable {
+  /** On this machine's file system, where it can be read with positional reads of any size. */
+  public boolean isLocal() {
+    return "file".equals(java.net.URI.create(path).getScheme());
+  }
 }

@@ -1,8 +1,11 @@
 package io.chatvector.plan;
 
+import io.chatvector.format.DType;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Everything the executors need, and nothing but headers went into it: the input files, the output shards
@@ -15,13 +18,27 @@ public record MergePlan(List<InputFile> inputs, List<ShardPlan> shards, Map<Stri
     return shards.stream().mapToLong(ShardPlan::fileLength).sum();
   }
 
+  /** The dtypes the merge arithmetic reads or writes (copied tensors take none). */
+  public Set<DType> computedTypes() {
+    Set<DType> types = EnumSet.noneOf(DType.class);
+    for (ShardPlan shard : shards) {
+      for (Chunk chunk : shard.chunks()) {
+        if (!chunk.rawCopy()) {
+          types.add(chunk.outType());
+          chunk.terms().forEach(term -> types.add(term.plus().dtype()));
+        }
+      }
+    }
+    return types;
+  }
+
   public int chunkCount() {
     return shards.stream().mapToInt(s -> s.chunks().size()).sum();
   }
 
   /** The most bytes one task holds at once: the largest chunk's buffers for every role. */
   public long taskBufferBytes() {
-    return shards.stream().mapToLong(shard -> ChunkBuffers.bytesNeeded(shard.chunks())).max().orElse(0);
+    return shards.stream().mapToLong(shard -> BufferSizes.total(shard.chunks())).max().orElse(0);
   }
 
   /**

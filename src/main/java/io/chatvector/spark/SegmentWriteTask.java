@@ -42,7 +42,9 @@ final class SegmentWriteTask {
   }
 
   SegmentResult write(Segment segment, long attemptId, LongConsumer progress) throws IOException {
-    try (ChunkProducer producer = new ChunkProducer(inputs, conf, allowNonFinite, segment.chunks())) {
+    try (ChunkProducer producer = positional
+        ? ChunkProducer.forMerge(inputs, conf, allowNonFinite, segment.chunks())
+        : ChunkProducer.forWholeChunks(inputs, conf, allowNonFinite, segment.chunks())) {
       int crc = positional ? writeAtPositions(segment, producer, progress) : stream(segment, attemptId, producer, progress);
       WrittenRange range = new WrittenRange(segment.shard(), segment.offset(), segment.bytes(), crc);
       SegmentRecords.record(Storage.fileSystem(writeDirectory, conf), writeDirectory, segment, range);
@@ -54,26 +56,24 @@ final class SegmentWriteTask {
     java.nio.file.Path file = java.nio.file.Path.of(URI.create(new Path(writeDirectory, segment.fileName()).toString()));
     CRC32C crc = new CRC32C();
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-      long position = segment.offset();
+      long[] position = {segment.offset()};
+      ChunkProducer.PieceSink sink = piece -> {
+        crc.update(piece.duplicate());
+        int length = piece.remaining();
+        for (long at = position[0]; piece.hasRemaining(); ) {
+          at += channel.write(piece, at);
+        }
+        position[0] += length;
+      };
       if (segment.header() != null) {
-        position += writeFully(channel, segment.header(), segment.header().length, position, crc);
+        sink.accept(ByteBuffer.wrap(segment.header()));
       }
       for (Chunk chunk : segment.chunks()) {
-        position += writeFully(channel, producer.produce(chunk), chunk.outBytes(), position, crc);
+        producer.produce(chunk, sink);
         progress.accept(chunk.outBytes());
       }
     }
     return (int) crc.getValue();
-  }
-
-  private static int writeFully(FileChannel channel, byte[] bytes, int length, long position, CRC32C crc)
-      throws IOException {
-    ByteBuffer buffer = ByteBuffer.wrap(bytes, 0, length);
-    while (buffer.hasRemaining()) {
-      channel.write(buffer, position + buffer.position());
-    }
-    crc.update(bytes, 0, length);
-    return length;
   }
 
   private int stream(Segment segment, long attemptId, ChunkProducer producer, LongConsumer progress)
@@ -89,9 +89,10 @@ final class SegmentWriteTask {
       out.write(segment.header());
       crc.update(segment.header());
       for (Chunk chunk : segment.chunks()) {
-        byte[] bytes = producer.produce(chunk);
-        out.write(bytes, 0, chunk.outBytes());
-        crc.update(bytes, 0, chunk.outBytes());
+        producer.produce(chunk, piece -> {
+          out.write(piece.array(), piece.arrayOffset(), piece.limit());
+          crc.update(piece);
+        });
         progress.accept(chunk.outBytes());
       }
       complete = true;

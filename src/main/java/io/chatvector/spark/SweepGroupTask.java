@@ -69,15 +69,15 @@ final class SweepGroupTask {
     Map<String, FileChannel> channels = new HashMap<>();
     Map<String, PartRun> parts = new HashMap<>();
     List<PlacedChunk> placed = group.chunks();
-    try (ChunkProducer producer = new ChunkProducer(inputs, conf, allowNonFinite,
+    try (ChunkProducer producer = ChunkProducer.forWholeChunks(inputs, conf, allowNonFinite,
         placed.stream().map(PlacedChunk::chunk).toList())) {
       for (PlacedChunk chunk : placed) {
         if (failures.containsKey(chunk.output())) {
           continue;
         }
-        byte[] bytes;
+        ByteBuffer[] produced = new ByteBuffer[1];
         try {
-          bytes = producer.produce(chunk.chunk());
+          producer.produce(chunk.chunk(), piece -> produced[0] = piece);
         } catch (InvalidInputException e) {
           if (!keepGoing) {
             throw e;
@@ -94,7 +94,7 @@ final class SweepGroupTask {
                 StandardOpenOption.WRITE);
             channels.put(shard, channel);
           }
-          ofOutput.add(writeAt(channel, chunk, bytes));
+          ofOutput.add(writeAt(channel, chunk, produced[0]));
         } else {
           PartRun run = parts.get(shard);
           if (run != null && run.end != chunk.position()) {
@@ -105,7 +105,7 @@ final class SweepGroupTask {
             run = new PartRun(chunk, attemptId);
             parts.put(shard, run);
           }
-          run.write(chunk, bytes);
+          run.write(chunk, produced[0]);
         }
         progress.accept(chunk.chunk().outBytes());
       }
@@ -132,14 +132,13 @@ final class SweepGroupTask {
     }
   }
 
-  private static Written writeAt(FileChannel channel, PlacedChunk chunk, byte[] bytes) throws IOException {
+  private static Written writeAt(FileChannel channel, PlacedChunk chunk, ByteBuffer bytes) throws IOException {
     int length = chunk.chunk().outBytes();
-    ByteBuffer buffer = ByteBuffer.wrap(bytes, 0, length);
-    while (buffer.hasRemaining()) {
-      channel.write(buffer, chunk.position() + buffer.position());
-    }
     CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, length);
+    crc.update(bytes.duplicate());
+    while (bytes.hasRemaining()) {
+      channel.write(bytes, chunk.position() + bytes.position());
+    }
     return new Written(new WrittenRange(chunk.shard(), chunk.position(), length, (int) crc.getValue()), null);
   }
 
@@ -166,9 +165,9 @@ final class SweepGroupTask {
       this.out = Storage.fileSystem(part, conf).create(part, true);
     }
 
-    void write(PlacedChunk chunk, byte[] bytes) throws IOException {
-      out.write(bytes, 0, chunk.chunk().outBytes());
-      crc.update(bytes, 0, chunk.chunk().outBytes());
+    void write(PlacedChunk chunk, ByteBuffer bytes) throws IOException {
+      out.write(bytes.array(), bytes.arrayOffset(), chunk.chunk().outBytes());
+      crc.update(bytes);
       end += chunk.chunk().outBytes();
     }
 

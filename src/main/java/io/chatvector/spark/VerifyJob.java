@@ -141,11 +141,12 @@ public final class VerifyJob {
       partition.forEachRemaining(sampled::add);
       List<String> problems = new ArrayList<>();
       Configuration hadoop = conf.value().get();
-      try (ChunkProducer producer = new ChunkProducer(inputs, hadoop, allowNonFinite,
+      try (ChunkProducer producer = ChunkProducer.forWholeChunks(inputs, hadoop, allowNonFinite,
           sampled.stream().map(SampledChunk::chunk).toList())) {
         for (SampledChunk sample : sampled) {
           Chunk chunk = sample.chunk();
-          byte[] expected = producer.produce(chunk);
+          byte[] expected = new byte[chunk.outBytes()];
+          producer.produce(chunk, piece -> piece.get(expected));
           byte[] actual = new byte[chunk.outBytes()];
           Path file = new Path(sample.file());
           try (FSDataInputStream in = Storage.fileSystem(file, hadoop).open(file)) {

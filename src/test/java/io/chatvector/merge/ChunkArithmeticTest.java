@@ -23,7 +23,7 @@ class ChunkArithmeticTest {
     for (float value : values) {
       Floats.put(buffer, dtype, value);
     }
-    return new Operand("file:/in/" + dtype, dtype, buffer.array());
+    return new Operand("file:/in/" + dtype, dtype, buffer);
   }
 
   private static int[] bits16(byte[] out, int count) {
@@ -41,7 +41,7 @@ class ChunkArithmeticTest {
     Operand chat = operand(DType.BF16, 0.75f, 0.5f, 3.0f);
     Operand base = operand(DType.BF16, 0.25f, 0.5f, 1.0f);
     byte[] out = new byte[6];
-    new ChunkArithmetic(false).compute(POSITION, 3, cp, List.of(Term.difference(0.5f, chat, base)), DType.BF16, out);
+    new ChunkArithmetic(false).compute(POSITION, 3, cp, List.of(Term.difference(0.5f, chat, base)), DType.BF16, ByteBuffer.wrap(out));
     // 1 + 0.5*0.5 = 1.25 (0x3FA0); -2 + 0 = -2 (0xC000); 0 + 0.5*2 = 1 (0x3F80)
     assertEquals(List.of(0x3FA0, 0xC000, 0x3F80), java.util.Arrays.stream(bits16(out, 3)).boxed().toList());
   }
@@ -51,7 +51,7 @@ class ChunkArithmeticTest {
     Operand chat = operand(DType.F32, 1.5f, -1.0f);
     Operand base = operand(DType.F32, 0.5f, 1.0f);
     byte[] out = new byte[8];
-    new ChunkArithmetic(false).compute(POSITION, 2, null, List.of(Term.difference(1.0f, chat, base)), DType.F32, out);
+    new ChunkArithmetic(false).compute(POSITION, 2, null, List.of(Term.difference(1.0f, chat, base)), DType.F32, ByteBuffer.wrap(out));
     ByteBuffer result = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
     assertEquals(1.0f, result.getFloat(0));
     assertEquals(-2.0f, result.getFloat(4));
@@ -74,7 +74,7 @@ class ChunkArithmeticTest {
     Operand v2In = operand(DType.BF16, v2);
     byte[] out = new byte[2 * n];
     new ChunkArithmetic(false).compute(new ChunkPosition("t", new long[] {n}, 0), n, cpIn,
-        List.of(Term.of(0.3f, v1In), Term.of(0.7f, v2In)), DType.BF16, out);
+        List.of(Term.of(0.3f, v1In), Term.of(0.7f, v2In)), DType.BF16, ByteBuffer.wrap(out));
     int[] actual = bits16(out, n);
     for (int i = 0; i < n; i++) {
       float a = Floats.f16ToF32(Floats.f32ToF16(v1[i]));
@@ -93,7 +93,7 @@ class ChunkArithmeticTest {
     }
     byte[] out = new byte[4 * n];
     new ChunkArithmetic(false).compute(new ChunkPosition("t", new long[] {n}, 0), n, operand(DType.F32, values),
-        List.of(Term.of(2.0f, operand(DType.F32, values))), DType.F32, out);
+        List.of(Term.of(2.0f, operand(DType.F32, values))), DType.F32, ByteBuffer.wrap(out));
     ByteBuffer result = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
     for (int i = 0; i < n; i++) {
       assertEquals(3.0f * i, result.getFloat(4 * i));
@@ -106,7 +106,7 @@ class ChunkArithmeticTest {
     Operand vector = operand(DType.BF16, 0, 0, 0, 0, 0, 0);
     ChunkPosition position = new ChunkPosition("w", new long[] {4, 3}, 3);
     InvalidInputException e = assertThrows(InvalidInputException.class, () -> new ChunkArithmetic(false)
-        .compute(position, 6, cp, List.of(Term.of(1, vector)), DType.BF16, new byte[12]));
+        .compute(position, 6, cp, List.of(Term.of(1, vector)), DType.BF16, ByteBuffer.allocate(12)));
     assertEquals("file:/in/BF16: tensor 'w' element [2, 2] is NaN (use --allow-nonfinite to merge non-finite values)",
         e.getMessage());
   }
@@ -116,7 +116,7 @@ class ChunkArithmeticTest {
     Operand cp = operand(DType.F32, 60000f);
     Operand vector = operand(DType.F32, 10000f);
     InvalidInputException e = assertThrows(InvalidInputException.class, () -> new ChunkArithmetic(false)
-        .compute(POSITION, 1, cp, List.of(Term.of(1, vector)), DType.F16, new byte[2]));
+        .compute(POSITION, 1, cp, List.of(Term.of(1, vector)), DType.F16, ByteBuffer.allocate(2)));
     assertTrue(e.getMessage().contains("tensor 'model.layers.0.mlp.up_proj.weight' element [0, 0]: the merged value "
         + "overflows F16"), e.getMessage());
   }
@@ -125,7 +125,7 @@ class ChunkArithmeticTest {
   void keepsNonFiniteValuesWhenAllowed() {
     byte[] out = new byte[4];
     new ChunkArithmetic(true).compute(POSITION, 2, operand(DType.BF16, Float.POSITIVE_INFINITY, 1),
-        List.of(Term.of(1, operand(DType.BF16, 1, Float.NaN))), DType.BF16, out);
+        List.of(Term.of(1, operand(DType.BF16, 1, Float.NaN))), DType.BF16, ByteBuffer.wrap(out));
     int[] bits = bits16(out, 2);
     assertEquals(0x7F80, bits[0]);
     assertTrue(Float.isNaN(Floats.bf16ToF32((short) bits[1])));

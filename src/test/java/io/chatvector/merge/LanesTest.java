@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.chatvector.format.DType;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -143,10 +144,13 @@ class LanesTest {
         random.nextBytes(base);
         byte[] scalar = new byte[n * out.bits() / 8];
         byte[] vector = new byte[scalar.length];
-        List<Term> terms = List.of(Term.difference(0.37f, new Operand("c", in, chat), new Operand("b", in, base)));
+        List<Term> terms = List.of(Term.difference(0.37f, new Operand("c", in, ByteBuffer.wrap(chat)),
+            new Operand("b", in, ByteBuffer.wrap(base))));
         ChunkArithmetic.ChunkPosition position = new ChunkArithmetic.ChunkPosition("t", new long[] {n}, 0);
-        new ChunkArithmetic(true, SCALAR).compute(position, n, new Operand("p", in, cp), terms, out, scalar);
-        new ChunkArithmetic(true, VECTOR).compute(position, n, new Operand("p", in, cp), terms, out, vector);
+        new ChunkArithmetic(true, SCALAR).compute(position, n, new Operand("p", in, ByteBuffer.wrap(cp)), terms, out,
+            ByteBuffer.wrap(scalar));
+        new ChunkArithmetic(true, VECTOR).compute(position, n, new Operand("p", in, ByteBuffer.wrap(cp)), terms, out,
+            ByteBuffer.wrap(vector));
         assertArrayEquals(canonical(scalar, out), canonical(vector, out), in + " -> " + out);
       }
     }

@@ -14,6 +14,7 @@ import io.chatvector.TestCheckpoints;
 import io.chatvector.TestCheckpoints.Stored;
 import io.chatvector.TestCheckpoints.Values;
 import io.chatvector.format.DType;
+import io.chatvector.format.Floats;
 import io.chatvector.format.ReferenceRounding;
 import io.chatvector.synth.FamilyGenerator;
 import java.io.IOException;
@@ -324,6 +325,47 @@ class ChatVectorJobTest {
 
     succeed("merge", "--cp", dir.resolve("cp").toString(), "--vector", dir.resolve("v").toString(),
         "--allow-nonfinite", "--out", merged.toString());
+  }
+
+  /** Local merges stream chunks in pieces of 64 Ki elements: tensors of several pieces, merged and copied. */
+  @Test
+  void chunksOfSeveralPiecesAreMergedAndCheckedPieceByPiece() {
+    Path dir = root.resolve("pieces");
+    int columns = 100_003;
+    float[] cp = new float[3 * columns];
+    float[] vector = new float[cp.length];
+    for (int i = 0; i < cp.length; i++) {
+      cp[i] = (i % 251) / 64f;
+      vector[i] = (i % 13) / 8f - 0.75f;
+    }
+    long[] shape = {3, columns};
+    TestCheckpoints.write(dir.resolve("cp"), tensors("w", Values.of(DType.BF16, shape, cp),
+        "extra", Values.of(DType.F32, shape, cp)));
+    TestCheckpoints.write(dir.resolve("v"), tensors("w", Values.of(DType.BF16, shape, vector)));
+    Path merged = dir.resolve("merged");
+    succeed("merge", "--cp", dir.resolve("cp").toString(), "--vector", dir.resolve("v") + ":0.5",
+        "--out", merged.toString());
+    Map<String, Stored> out = TestCheckpoints.read(merged);
+    for (int i = 0; i < cp.length; i++) {
+      float expected = Floats.bf16ToF32(Floats.f32ToBf16(Floats.bf16ToF32(Floats.f32ToBf16(cp[i]))
+          + 0.5f * Floats.bf16ToF32(Floats.f32ToBf16(vector[i]))));
+      assertEquals(expected, out.get("w").value(i), "element " + i);
+      assertEquals(cp[i], out.get("extra").value(i), "copied element " + i);
+    }
+
+    cp[2 * columns + 345] = Float.NaN;
+    TestCheckpoints.write(dir.resolve("cp-nan"), tensors("w", Values.of(DType.BF16, shape, cp)));
+    Result result = refuse("merge", "--cp", dir.resolve("cp-nan").toString(), "--vector", dir.resolve("v").toString(),
+        "--out", dir.resolve("nan").toString());
+    assertTrue(result.err().contains("tensor 'w' element [2, 345] is NaN"), result::toString);
+    cp[2 * columns + 345] = 0;
+    float[] copied = cp.clone();
+    copied[columns + 70_000] = Float.POSITIVE_INFINITY;
+    TestCheckpoints.write(dir.resolve("cp-inf"), tensors("w", Values.of(DType.BF16, shape, cp),
+        "extra", Values.of(DType.F32, shape, copied)));
+    result = refuse("merge", "--cp", dir.resolve("cp-inf").toString(), "--vector", dir.resolve("v").toString(),
+        "--out", dir.resolve("inf").toString());
+    assertTrue(result.err().contains("tensor 'extra' element [1, 70000] is not finite"), result::toString);
   }
 
   @Test

@@ -1,0 +1,29 @@
+package io.chatvector.spark;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Direct buffers of one piece each, shared by the tasks of an executor. Direct memory is returned to the system only
+ * when a garbage collection finds the buffer unreachable, which may be long after thousands of tasks; pooled, it is
+ * bounded by the pieces in use at once.
+ */
+final class DirectPieces {
+  /** A piece of every operand and of the output stays in a core's L2 cache: 64 Ki elements, up to 4 bytes each. */
+  static final int ELEMENTS = 64 * 1024;
+  static final int BYTES = ELEMENTS * 4;
+
+  private static final ConcurrentLinkedQueue<ByteBuffer> FREE = new ConcurrentLinkedQueue<>();
+
+  private DirectPieces() {
+  }
+
+  static ByteBuffer acquire() {
+    ByteBuffer buffer = FREE.poll();
+    return buffer != null ? buffer.clear() : ByteBuffer.allocateDirect(BYTES);
+  }
+
+  static void release(ByteBuffer buffer) {
+    FREE.add(buffer);
+  }
+}
