@@ -91,7 +91,9 @@ abstract class JobCommand implements Callable<Integer> {
     out.printf("  records:  %d chunks in %d tasks%n", plan.chunkCount(), tasks);
     out.printf("  read:     %s from %d input files%n", Sizes.format(plan.readBytes()), plan.inputs().size());
     out.printf("  write:    %s in %d shards%n", Sizes.format(plan.outputBytes()), plan.shards().size());
-    out.printf("  memory:   %s of chunk buffers per running task%n", Sizes.format(plan.taskBufferBytes()));
+    boolean pieces = plan.streamsPieces(output.writesAtPositions());
+    out.printf("  memory:   %s of buffers per running task (%s)%n", Sizes.format(plan.taskBufferBytes(pieces)),
+        pieces ? "local files are streamed in pieces" : "whole chunks");
     out.flush();
   }
 }

@@ -3,10 +3,13 @@ package io.chatvector.plan;
 import java.util.List;
 
 /**
- * The buffer sizes a task needs to hold whole chunks, one buffer per role: the start (CP), the output, and each
- * term's plus and minus, each as large as the largest of its chunks need.
+ * The buffers a task needs, one per role: the start (CP), the output, and each term's plus and minus. Holding whole
+ * chunks, each is as large as the largest of its chunks need; streaming local files, each holds one piece.
  */
 public final class BufferSizes {
+  /** A piece of every operand and of the output stays in a core's L2 cache: 64 Ki elements, up to 4 bytes each. */
+  public static final int PIECE_ELEMENTS = 64 * 1024;
+  public static final int PIECE_BYTES = 4 * PIECE_ELEMENTS;
   public static final int START = 0;
   public static final int OUT = 1;
 
@@ -43,10 +46,11 @@ public final class BufferSizes {
     return sizes;
   }
 
-  public static long total(List<Chunk> chunks) {
+  /** Bytes of buffers for whole chunks, or for pieces of them. */
+  public static long total(List<Chunk> chunks, boolean pieces) {
     long total = 0;
     for (int size : of(chunks)) {
-      total += size;
+      total += pieces ? Math.min(size, PIECE_BYTES) : size;
     }
     return total;
   }

@@ -36,9 +36,14 @@ public record MergePlan(List<InputFile> inputs, List<ShardPlan> shards, Map<Stri
     return shards.stream().mapToInt(s -> s.chunks().size()).sum();
   }
 
-  /** The most bytes one task holds at once: the largest chunk's buffers for every role. */
-  public long taskBufferBytes() {
-    return shards.stream().mapToLong(shard -> BufferSizes.total(shard.chunks())).max().orElse(0);
+  /** The most buffer bytes one task holds at once: for whole chunks, or for pieces when streaming local files. */
+  public long taskBufferBytes(boolean pieces) {
+    return shards.stream().mapToLong(shard -> BufferSizes.total(shard.chunks(), pieces)).max().orElse(0);
+  }
+
+  /** Whether tasks writing at positions stream their chunks in pieces: when every input is a local file. */
+  public boolean streamsPieces(boolean writesAtPositions) {
+    return writesAtPositions && inputs.stream().allMatch(InputFile::isLocal);
   }
 
   /**

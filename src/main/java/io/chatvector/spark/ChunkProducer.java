@@ -8,6 +8,7 @@ import io.chatvector.io.Storage;
 import io.chatvector.merge.ChunkArithmetic;
 import io.chatvector.merge.Operand;
 import io.chatvector.merge.Term;
+import io.chatvector.plan.BufferSizes;
 import io.chatvector.plan.Chunk;
 import io.chatvector.plan.InputFile;
 import io.chatvector.plan.Source;
@@ -89,7 +90,7 @@ final class ChunkProducer implements Closeable {
       copy(chunk, sink);
       return;
     }
-    int piece = streaming ? DirectPieces.ELEMENTS : chunk.elements();
+    int piece = streaming ? BufferSizes.PIECE_ELEMENTS : chunk.elements();
     int first = 0;
     do {
       sink.accept(compute(chunk, first, Math.min(piece, chunk.elements() - first)));
@@ -103,7 +104,7 @@ final class ChunkProducer implements Closeable {
 
   private void copy(Chunk chunk, PieceSink sink) throws IOException {
     Source whole = chunk.start();
-    int piece = streaming ? DirectPieces.BYTES : whole.bytes();
+    int piece = streaming ? BufferSizes.PIECE_BYTES : whole.bytes();
     int first = 0;
     do {
       Source part = slice(whole, first, Math.min(piece, whole.bytes() - first));

@@ -1,5 +1,6 @@
 package io.chatvector.spark;
 
+import io.chatvector.plan.BufferSizes;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -9,10 +10,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * bounded by the pieces in use at once.
  */
 final class DirectPieces {
-  /** A piece of every operand and of the output stays in a core's L2 cache: 64 Ki elements, up to 4 bytes each. */
-  static final int ELEMENTS = 64 * 1024;
-  static final int BYTES = ELEMENTS * 4;
-
   private static final ConcurrentLinkedQueue<ByteBuffer> FREE = new ConcurrentLinkedQueue<>();
 
   private DirectPieces() {
@@ -20,7 +17,7 @@ final class DirectPieces {
 
   static ByteBuffer acquire() {
     ByteBuffer buffer = FREE.poll();
-    return buffer != null ? buffer.clear() : ByteBuffer.allocateDirect(BYTES);
+    return buffer != null ? buffer.clear() : ByteBuffer.allocateDirect(BufferSizes.PIECE_BYTES);
   }
 
   static void release(ByteBuffer buffer) {

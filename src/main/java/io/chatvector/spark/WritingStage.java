@@ -33,9 +33,30 @@ final class WritingStage {
     try {
       spark.setJobDescription(description);
       return spark.parallelize(work, work.size()).map(tasks.function(broadcastConf, bytesWritten)).collect();
+    } catch (Throwable e) {
+      // Spark's failures are checked exceptions that Scala throws undeclared: catch everything.
+      awaitCancelledTasks(spark);
+      throw e;
     } finally {
       spark.sc().removeSparkListener(listener);
       broadcastConf.destroy();
+    }
+  }
+
+  /**
+   * A failed job returns while its other tasks are still being cancelled; one of them may still be writing, and
+   * would write into an output its caller is about to remove. Waits (a minute at most) until none runs.
+   */
+  private static void awaitCancelledTasks(JavaSparkContext spark) {
+    long giveUp = System.nanoTime() + 60_000_000_000L;
+    while (System.nanoTime() < giveUp && java.util.Arrays.stream(spark.sc().statusTracker().getExecutorInfos())
+        .anyMatch(executor -> executor.numRunningTasks() > 0)) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 }
