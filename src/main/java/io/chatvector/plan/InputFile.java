@@ -12,4 +12,9 @@ public record InputFile(String path, FileVersion plannedVersion, String input) i
   public boolean isLocal() {
     return "file".equals(java.net.URI.create(path).getScheme());
   }
+
+  /** Whether tasks can stream these inputs in pieces: when every one is a local file. */
+  public static boolean allLocal(java.util.List<InputFile> inputs) {
+    return inputs.stream().allMatch(InputFile::isLocal);
+  }
 }

@@ -43,7 +43,7 @@ public record MergePlan(List<InputFile> inputs, List<ShardPlan> shards, Map<Stri
 
   /** Whether tasks writing at positions stream their chunks in pieces: when every input is a local file. */
   public boolean streamsPieces(boolean writesAtPositions) {
-    return writesAtPositions && inputs.stream().allMatch(InputFile::isLocal);
+    return writesAtPositions && InputFile.allLocal(inputs);
   }
 
   /**

@@ -74,7 +74,7 @@ final class ChunkProducer implements Closeable {
   /** Streams chunks piece by piece when every input is a local file, else holds whole chunks. */
   static ChunkProducer forMerge(List<InputFile> inputs, Configuration conf, boolean allowNonFinite,
       List<Chunk> chunks) {
-    return inputs.stream().allMatch(InputFile::isLocal)
+    return InputFile.allLocal(inputs)
         ? new ChunkProducer(inputs, conf, allowNonFinite, true, OperandBuffers.forPieces())
         : forWholeChunks(inputs, conf, allowNonFinite, chunks);
   }
