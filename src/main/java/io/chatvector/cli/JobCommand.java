@@ -55,9 +55,10 @@ abstract class JobCommand implements Callable<Integer> {
   /** Plans while Spark starts, checks the output, then runs the plan on Spark (or only prints it, with --dry-run). */
   @Override
   public final Integer call() throws Exception {
-    Configuration conf = hadoopConf();
     SparkConf sparkConf = spark.sparkConf(spec.name());
+    // Spark first: its start is the longest step before the job, and Hadoop's configuration takes a while too.
     try (StartingContext context = job.dryRun ? null : StartingContext.start(root.contexts, sparkConf)) {
+      Configuration conf = hadoopConf();
       Planned planned = plan(conf);
       PrintWriter console = spec.commandLine().getOut();
       OutputDirectory output = OutputDirectory.check(out, job.overwrite, planned.inputs(), conf);

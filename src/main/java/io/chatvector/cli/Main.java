@@ -16,6 +16,7 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    SparkPreload.startFor(args);
     System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 

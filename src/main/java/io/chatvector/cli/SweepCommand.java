@@ -68,10 +68,9 @@ final class SweepCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Configuration conf = spark.hadoopConf("sweep");
     SparkConf sparkConf = spark.sparkConf("sweep");
     try (StartingContext context = job.dryRun ? null : StartingContext.start(root.contexts, sparkConf)) {
-      return sweep(conf, sparkConf, context);
+      return sweep(spark.hadoopConf("sweep"), sparkConf, context);
     }
   }
 

@@ -15,12 +15,13 @@ import java.util.List;
  *
  * <p>Every operation is an f32 operation rounded to f32, in this order and without fused multiply-add, as
  * PyTorch evaluates {@code cp.float() + w * (chat.float() - base.float())} statement by statement; the result
- * is rounded once to the output type. A weight of 1 is an exact multiplication, so it changes no bits.
+ * is rounded once to the output type. The weight is always applied; a weight of 1 is an exact multiplication.
  *
  * <p>Works block by block, so a chunk of any size costs a few small arrays beyond its bytes.
  */
 public final class ChunkArithmetic {
-  private static final int BLOCK = 8192;
+  /** Small enough that a block of every operand and the accumulator stay in the core's L1 cache. */
+  private static final int BLOCK = 2048;
   /** Finite f32 values at or above these magnitudes round to infinity in the 16-bit types. */
   private static final float BF16_OVERFLOW = Float.intBitsToFloat(0x7F7F8000);
   private static final float F16_OVERFLOW = 65520.0f;
@@ -58,77 +59,71 @@ public final class ChunkArithmetic {
       if (start != null) {
         decode(position, done, count, start, accumulator);
       } else {
-        loadTerm(position, done, count, terms.get(0), accumulator);
+        Term term = terms.get(0);
+        lanes.term(accumulator, decode(position, done, count, term.plus(), plus), decodeMinus(position, done, count,
+            term), term.weight(), count);
         firstTerm = 1;
       }
       for (int t = firstTerm; t < terms.size(); t++) {
-        loadTerm(position, done, count, terms.get(t), plus);
-        lanes.add(accumulator, plus, count);
+        Term term = terms.get(t);
+        lanes.addTerm(accumulator, decode(position, done, count, term.plus(), plus), decodeMinus(position, done,
+            count, term), term.weight(), count);
       }
       encode(position, done, count, outType, out);
     }
   }
 
-  /** Leaves {@code weight * (plus [- minus])} in {@code target}. */
-  private void loadTerm(ChunkPosition position, int offset, int count, Term term, float[] target) {
-    decode(position, offset, count, term.plus(), target);
-    if (term.minus() != null) {
-      decode(position, offset, count, term.minus(), minus);
-      lanes.subtract(target, minus, count);
-    }
-    if (term.weight() != 1.0f) {
-      lanes.scale(target, term.weight(), count);
-    }
+  private float[] decodeMinus(ChunkPosition position, int offset, int count, Term term) {
+    return term.minus() == null ? null : decode(position, offset, count, term.minus(), minus);
   }
 
-  private void decode(ChunkPosition position, int offset, int count, Operand operand, float[] target) {
+  /** Leaves the operand's values in {@code target} and returns it. */
+  private float[] decode(ChunkPosition position, int offset, int count, Operand operand, float[] target) {
     ByteBuffer bytes = operand.bytes();
-    switch (operand.dtype()) {
+    int bad = switch (operand.dtype()) {
       case BF16 -> {
         shorts(bytes).get(offset, raw, 0, count);
-        lanes.widenBf16(raw, count, target);
+        yield lanes.widenBf16(raw, count, target);
       }
       case F16 -> {
         shorts(bytes).get(offset, raw, 0, count);
-        lanes.widenF16(raw, count, target);
+        yield lanes.widenF16(raw, count, target);
       }
-      case F32 -> floats(bytes).get(offset, target, 0, count);
+      case F32 -> {
+        floats(bytes).get(offset, target, 0, count);
+        yield allowNonFinite ? -1 : lanes.firstNotBelow(target, count, Float.POSITIVE_INFINITY);
+      }
       default -> throw new IllegalArgumentException("Cannot merge dtype " + operand.dtype());
+    };
+    if (bad >= 0 && !allowNonFinite) {
+      throw new InvalidInputException(operand.file() + ": " + position.describe(offset + bad) + " is "
+          + target[bad] + " (use --allow-nonfinite to merge non-finite values)");
     }
-    if (!allowNonFinite) {
-      int bad = lanes.firstNotBelow(target, count, Float.POSITIVE_INFINITY);
-      if (bad >= 0) {
-        throw new InvalidInputException(operand.file() + ": " + position.describe(offset + bad) + " is "
-            + target[bad] + " (use --allow-nonfinite to merge non-finite values)");
-      }
-    }
+    return target;
   }
 
   private void encode(ChunkPosition position, int offset, int count, DType outType, ByteBuffer out) {
-    if (!allowNonFinite) {
-      // Finite inputs can still sum past the output type's range; that is an error, not a silent infinity.
-      float limit = switch (outType) {
-        case BF16 -> BF16_OVERFLOW;
-        case F16 -> F16_OVERFLOW;
-        default -> Float.POSITIVE_INFINITY;
-      };
-      int bad = lanes.firstNotBelow(accumulator, count, limit);
-      if (bad >= 0) {
-        throw new InvalidInputException(position.describe(offset + bad) + ": the merged value overflows " + outType
-            + " (use --allow-nonfinite to keep infinities)");
-      }
-    }
-    switch (outType) {
+    // Finite inputs can still sum past the output type's range; that is an error, not a silent infinity.
+    int bad = switch (outType) {
       case BF16 -> {
-        lanes.narrowBf16(accumulator, count, raw);
+        int overflow = lanes.narrowBf16(accumulator, count, raw, BF16_OVERFLOW);
         shorts(out).put(offset, raw, 0, count);
+        yield overflow;
       }
       case F16 -> {
-        lanes.narrowF16(accumulator, count, raw);
+        int overflow = lanes.narrowF16(accumulator, count, raw, F16_OVERFLOW);
         shorts(out).put(offset, raw, 0, count);
+        yield overflow;
       }
-      case F32 -> floats(out).put(offset, accumulator, 0, count);
+      case F32 -> {
+        floats(out).put(offset, accumulator, 0, count);
+        yield allowNonFinite ? -1 : lanes.firstNotBelow(accumulator, count, Float.POSITIVE_INFINITY);
+      }
       default -> throw new IllegalArgumentException("Cannot write merged values as " + outType);
+    };
+    if (bad >= 0 && !allowNonFinite) {
+      throw new InvalidInputException(position.describe(offset + bad) + ": the merged value overflows " + outType
+          + " (use --allow-nonfinite to keep infinities)");
     }
   }
 

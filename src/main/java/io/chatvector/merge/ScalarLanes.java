@@ -5,47 +5,27 @@ import io.chatvector.format.Floats;
 /** The reference loops; also the tails of {@link VectorLanes}. */
 final class ScalarLanes implements Lanes {
   @Override
-  public void widenBf16(short[] raw, int count, float[] target) {
-    widenBf16(raw, 0, count, target);
+  public int widenBf16(short[] raw, int count, float[] target) {
+    return widenBf16(raw, 0, count, target);
   }
 
-  static void widenBf16(short[] raw, int from, int to, float[] target) {
+  static int widenBf16(short[] raw, int from, int to, float[] target) {
     for (int i = from; i < to; i++) {
       target[i] = Floats.bf16ToF32(raw[i]);
     }
+    return firstNotBelow(target, from, to, Float.POSITIVE_INFINITY);
   }
 
   @Override
-  public void subtract(float[] values, float[] minus, int count) {
-    subtract(values, minus, 0, count);
+  public int widenF16(short[] raw, int count, float[] target) {
+    return widenF16(raw, 0, count, target);
   }
 
-  static void subtract(float[] values, float[] minus, int from, int to) {
+  static int widenF16(short[] raw, int from, int to, float[] target) {
     for (int i = from; i < to; i++) {
-      values[i] = values[i] - minus[i];
+      target[i] = Floats.f16ToF32(raw[i]);
     }
-  }
-
-  @Override
-  public void scale(float[] values, float weight, int count) {
-    scale(values, weight, 0, count);
-  }
-
-  static void scale(float[] values, float weight, int from, int to) {
-    for (int i = from; i < to; i++) {
-      values[i] = weight * values[i];
-    }
-  }
-
-  @Override
-  public void add(float[] sum, float[] addend, int count) {
-    add(sum, addend, 0, count);
-  }
-
-  static void add(float[] sum, float[] addend, int from, int to) {
-    for (int i = from; i < to; i++) {
-      sum[i] = sum[i] + addend[i];
-    }
+    return firstNotBelow(target, from, to, Float.POSITIVE_INFINITY);
   }
 
   @Override
@@ -63,35 +43,48 @@ final class ScalarLanes implements Lanes {
   }
 
   @Override
-  public void narrowBf16(float[] values, int count, short[] target) {
-    narrowBf16(values, 0, count, target);
+  public void term(float[] target, float[] plus, float[] minus, float weight, int count) {
+    term(target, plus, minus, weight, 0, count);
   }
 
-  static void narrowBf16(float[] values, int from, int to, short[] target) {
+  static void term(float[] target, float[] plus, float[] minus, float weight, int from, int to) {
+    for (int i = from; i < to; i++) {
+      target[i] = weight * (minus == null ? plus[i] : plus[i] - minus[i]);
+    }
+  }
+
+  @Override
+  public void addTerm(float[] sum, float[] plus, float[] minus, float weight, int count) {
+    addTerm(sum, plus, minus, weight, 0, count);
+  }
+
+  static void addTerm(float[] sum, float[] plus, float[] minus, float weight, int from, int to) {
+    for (int i = from; i < to; i++) {
+      sum[i] = sum[i] + weight * (minus == null ? plus[i] : plus[i] - minus[i]);
+    }
+  }
+
+  @Override
+  public int narrowBf16(float[] values, int count, short[] target, float limit) {
+    return narrowBf16(values, 0, count, target, limit);
+  }
+
+  static int narrowBf16(float[] values, int from, int to, short[] target, float limit) {
     for (int i = from; i < to; i++) {
       target[i] = Floats.f32ToBf16(values[i]);
     }
+    return firstNotBelow(values, from, to, limit);
   }
 
   @Override
-  public void widenF16(short[] raw, int count, float[] target) {
-    widenF16(raw, 0, count, target);
+  public int narrowF16(float[] values, int count, short[] target, float limit) {
+    return narrowF16(values, 0, count, target, limit);
   }
 
-  static void widenF16(short[] raw, int from, int to, float[] target) {
-    for (int i = from; i < to; i++) {
-      target[i] = Floats.f16ToF32(raw[i]);
-    }
-  }
-
-  @Override
-  public void narrowF16(float[] values, int count, short[] target) {
-    narrowF16(values, 0, count, target);
-  }
-
-  static void narrowF16(float[] values, int from, int to, short[] target) {
+  static int narrowF16(float[] values, int from, int to, short[] target, float limit) {
     for (int i = from; i < to; i++) {
       target[i] = Floats.f32ToF16(values[i]);
     }
+    return firstNotBelow(values, from, to, limit);
   }
 }

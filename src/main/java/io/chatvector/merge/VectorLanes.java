@@ -25,67 +25,28 @@ final class VectorLanes implements Lanes {
     return count - count % LANES;
   }
 
-  @Override
-  public void widenBf16(short[] raw, int count, float[] target) {
-    int end = vectorEnd(count);
-    for (int i = 0; i < end; i += LANES) {
-      ((IntVector) ShortVector.fromArray(SHORTS, raw, i).convertShape(VectorOperators.S2I, INTS, 0))
-          .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(target, i);
-    }
-    ScalarLanes.widenBf16(raw, end, count, target);
+  private static boolean anyNotBelow(FloatVector values, float limit) {
+    return !values.abs().compare(VectorOperators.LT, limit).allTrue();
+  }
+
+  /** The first index not below the limit: within the vector flagged by a loop, else as the scalar tail found. */
+  private static int first(float[] values, int flaggedVector, int inTail, float limit) {
+    return flaggedVector >= 0 ? ScalarLanes.firstNotBelow(values, flaggedVector, flaggedVector + LANES, limit) : inTail;
   }
 
   @Override
-  public void subtract(float[] values, float[] minus, int count) {
+  public int widenBf16(short[] raw, int count, float[] target) {
     int end = vectorEnd(count);
+    int flagged = -1;
     for (int i = 0; i < end; i += LANES) {
-      FloatVector.fromArray(FLOATS, values, i).sub(FloatVector.fromArray(FLOATS, minus, i)).intoArray(values, i);
-    }
-    ScalarLanes.subtract(values, minus, end, count);
-  }
-
-  @Override
-  public void scale(float[] values, float weight, int count) {
-    int end = vectorEnd(count);
-    FloatVector factor = FloatVector.broadcast(FLOATS, weight);
-    for (int i = 0; i < end; i += LANES) {
-      factor.mul(FloatVector.fromArray(FLOATS, values, i)).intoArray(values, i);
-    }
-    ScalarLanes.scale(values, weight, end, count);
-  }
-
-  @Override
-  public void add(float[] sum, float[] addend, int count) {
-    int end = vectorEnd(count);
-    for (int i = 0; i < end; i += LANES) {
-      FloatVector.fromArray(FLOATS, sum, i).add(FloatVector.fromArray(FLOATS, addend, i)).intoArray(sum, i);
-    }
-    ScalarLanes.add(sum, addend, end, count);
-  }
-
-  @Override
-  public int firstNotBelow(float[] values, int count, float limit) {
-    int end = vectorEnd(count);
-    for (int i = 0; i < end; i += LANES) {
-      if (!FloatVector.fromArray(FLOATS, values, i).abs().compare(VectorOperators.LT, limit).allTrue()) {
-        return ScalarLanes.firstNotBelow(values, i, i + LANES, limit);
+      FloatVector value = ((IntVector) ShortVector.fromArray(SHORTS, raw, i).convertShape(VectorOperators.S2I, INTS, 0))
+          .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+      value.intoArray(target, i);
+      if (flagged < 0 && anyNotBelow(value, Float.POSITIVE_INFINITY)) {
+        flagged = i;
       }
     }
-    return ScalarLanes.firstNotBelow(values, end, count, limit);
-  }
-
-  @Override
-  public void narrowBf16(float[] values, int count, short[] target) {
-    int end = vectorEnd(count);
-    for (int i = 0; i < end; i += LANES) {
-      FloatVector value = FloatVector.fromArray(FLOATS, values, i);
-      IntVector bits = value.reinterpretAsInts();
-      IntVector rounded = bits.add(0x7FFF).add(bits.lanewise(VectorOperators.LSHR, 16).and(1))
-          .lanewise(VectorOperators.LSHR, 16)
-          .blend(0x7FC0, value.test(VectorOperators.IS_NAN).cast(INTS));
-      ((ShortVector) rounded.convertShape(VectorOperators.I2S, SHORTS, 0)).intoArray(target, i);
-    }
-    ScalarLanes.narrowBf16(values, end, count, target);
+    return first(target, flagged, ScalarLanes.widenBf16(raw, end, count, target), Float.POSITIVE_INFINITY);
   }
 
   /**
@@ -93,8 +54,9 @@ final class VectorLanes implements Lanes {
    * finite f16, subnormals and zero included, exactly; infinities and NaNs get the all-ones exponent.
    */
   @Override
-  public void widenF16(short[] raw, int count, float[] target) {
+  public int widenF16(short[] raw, int count, float[] target) {
     int end = vectorEnd(count);
+    int flagged = -1;
     for (int i = 0; i < end; i += LANES) {
       IntVector half = ((IntVector) ShortVector.fromArray(SHORTS, raw, i).convertShape(VectorOperators.S2I, INTS, 0))
           .and(0xFFFF);
@@ -103,16 +65,86 @@ final class VectorLanes implements Lanes {
       IntVector finite = magnitude.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats()
           .mul(0x1.0p112f).reinterpretAsInts();
       IntVector special = magnitude.and(0x3FF).lanewise(VectorOperators.LSHL, 13).or(0x7F800000);
-      finite.blend(special, magnitude.compare(VectorOperators.GE, 0x7C00)).or(sign)
-          .reinterpretAsFloats().intoArray(target, i);
+      FloatVector value = finite.blend(special, magnitude.compare(VectorOperators.GE, 0x7C00)).or(sign)
+          .reinterpretAsFloats();
+      value.intoArray(target, i);
+      if (flagged < 0 && anyNotBelow(value, Float.POSITIVE_INFINITY)) {
+        flagged = i;
+      }
     }
-    ScalarLanes.widenF16(raw, end, count, target);
+    return first(target, flagged, ScalarLanes.widenF16(raw, end, count, target), Float.POSITIVE_INFINITY);
+  }
+
+  @Override
+  public int firstNotBelow(float[] values, int count, float limit) {
+    int end = vectorEnd(count);
+    for (int i = 0; i < end; i += LANES) {
+      if (anyNotBelow(FloatVector.fromArray(FLOATS, values, i), limit)) {
+        return ScalarLanes.firstNotBelow(values, i, i + LANES, limit);
+      }
+    }
+    return ScalarLanes.firstNotBelow(values, end, count, limit);
+  }
+
+  @Override
+  public void term(float[] target, float[] plus, float[] minus, float weight, int count) {
+    int end = vectorEnd(count);
+    FloatVector factor = FloatVector.broadcast(FLOATS, weight);
+    if (minus == null) {
+      for (int i = 0; i < end; i += LANES) {
+        factor.mul(FloatVector.fromArray(FLOATS, plus, i)).intoArray(target, i);
+      }
+    } else {
+      for (int i = 0; i < end; i += LANES) {
+        factor.mul(FloatVector.fromArray(FLOATS, plus, i).sub(FloatVector.fromArray(FLOATS, minus, i)))
+            .intoArray(target, i);
+      }
+    }
+    ScalarLanes.term(target, plus, minus, weight, end, count);
+  }
+
+  @Override
+  public void addTerm(float[] sum, float[] plus, float[] minus, float weight, int count) {
+    int end = vectorEnd(count);
+    FloatVector factor = FloatVector.broadcast(FLOATS, weight);
+    if (minus == null) {
+      for (int i = 0; i < end; i += LANES) {
+        FloatVector.fromArray(FLOATS, sum, i).add(factor.mul(FloatVector.fromArray(FLOATS, plus, i)))
+            .intoArray(sum, i);
+      }
+    } else {
+      for (int i = 0; i < end; i += LANES) {
+        FloatVector.fromArray(FLOATS, sum, i)
+            .add(factor.mul(FloatVector.fromArray(FLOATS, plus, i).sub(FloatVector.fromArray(FLOATS, minus, i))))
+            .intoArray(sum, i);
+      }
+    }
+    ScalarLanes.addTerm(sum, plus, minus, weight, end, count);
+  }
+
+  @Override
+  public int narrowBf16(float[] values, int count, short[] target, float limit) {
+    int end = vectorEnd(count);
+    int flagged = -1;
+    for (int i = 0; i < end; i += LANES) {
+      FloatVector value = FloatVector.fromArray(FLOATS, values, i);
+      IntVector bits = value.reinterpretAsInts();
+      IntVector rounded = bits.add(0x7FFF).add(bits.lanewise(VectorOperators.LSHR, 16).and(1))
+          .lanewise(VectorOperators.LSHR, 16)
+          .blend(0x7FC0, value.test(VectorOperators.IS_NAN).cast(INTS));
+      ((ShortVector) rounded.convertShape(VectorOperators.I2S, SHORTS, 0)).intoArray(target, i);
+      if (flagged < 0 && anyNotBelow(value, limit)) {
+        flagged = i;
+      }
+    }
+    return first(values, flagged, ScalarLanes.narrowBf16(values, end, count, target, limit), limit);
   }
 
   /** {@link io.chatvector.format.Floats#f32ToF16} lane by lane: the same float and integer steps. */
   @Override
-  public void narrowF16(float[] values, int count, short[] target) {
+  public int narrowF16(float[] values, int count, short[] target, float limit) {
     int end = vectorEnd(count);
+    int flagged = -1;
     for (int i = 0; i < end; i += LANES) {
       FloatVector value = FloatVector.fromArray(FLOATS, values, i);
       IntVector bits = value.reinterpretAsInts();
@@ -128,7 +160,10 @@ final class VectorLanes implements Lanes {
       IntVector half = finite.blend(nan, doubled.add(UNSIGNED).compare(VectorOperators.GT, 0xFF000000 + UNSIGNED))
           .or(sign);
       ((ShortVector) half.convertShape(VectorOperators.I2S, SHORTS, 0)).intoArray(target, i);
+      if (flagged < 0 && anyNotBelow(value, limit)) {
+        flagged = i;
+      }
     }
-    ScalarLanes.narrowF16(values, end, count, target);
+    return first(values, flagged, ScalarLanes.narrowF16(values, end, count, target, limit), limit);
   }
 }

@@ -66,36 +66,67 @@ class LanesTest {
       float[] b = values(random, count);
       float weight = (float) random.nextDouble(-3, 3);
 
-      float[] scalar = a.clone();
-      float[] vector = a.clone();
-      SCALAR.subtract(scalar, b, count);
-      VECTOR.subtract(vector, b, count);
-      SCALAR.scale(scalar, weight, count);
-      VECTOR.scale(vector, weight, count);
-      SCALAR.add(scalar, b, count);
-      VECTOR.add(vector, b, count);
+      float[] c = values(random, count);
+      float[] scalar = new float[count];
+      float[] vector = new float[count];
+      SCALAR.term(scalar, a, b, weight, count);
+      VECTOR.term(vector, a, b, weight, count);
+      assertArrayEquals(bits(scalar), bits(vector), "round " + round);
+      SCALAR.term(scalar, c, null, weight, count);
+      VECTOR.term(vector, c, null, weight, count);
+      assertArrayEquals(bits(scalar), bits(vector), "round " + round);
+      SCALAR.addTerm(scalar, a, b, weight, count);
+      VECTOR.addTerm(vector, a, b, weight, count);
+      assertArrayEquals(bits(scalar), bits(vector), "round " + round);
+      SCALAR.addTerm(scalar, c, null, weight, count);
+      VECTOR.addTerm(vector, c, null, weight, count);
       assertArrayEquals(bits(scalar), bits(vector), "round " + round);
 
-      short[] narrowScalar = new short[count];
-      short[] narrowVector = new short[count];
-      SCALAR.narrowBf16(a, count, narrowScalar);
-      VECTOR.narrowBf16(a, count, narrowVector);
-      assertArrayEquals(narrowScalar, narrowVector, "round " + round);
-
-      float[] widenScalar = new float[count];
-      float[] widenVector = new float[count];
-      SCALAR.widenBf16(narrowScalar, count, widenScalar);
-      VECTOR.widenBf16(narrowScalar, count, widenVector);
-      assertArrayEquals(bits(widenScalar), bits(widenVector));
-
-      short[] halfScalar = new short[count];
-      short[] halfVector = new short[count];
-      SCALAR.narrowF16(a, count, halfScalar);
-      VECTOR.narrowF16(a, count, halfVector);
-      assertArrayEquals(halfScalar, halfVector, "round " + round);
-
       for (float limit : new float[] {Float.POSITIVE_INFINITY, 65520f, 1.0f}) {
+        short[] narrowScalar = new short[count];
+        short[] narrowVector = new short[count];
+        assertEquals(SCALAR.narrowBf16(a, count, narrowScalar, limit),
+            VECTOR.narrowBf16(a, count, narrowVector, limit), "round " + round);
+        assertArrayEquals(narrowScalar, narrowVector, "round " + round);
+
+        float[] widenScalar = new float[count];
+        float[] widenVector = new float[count];
+        assertEquals(SCALAR.widenBf16(narrowScalar, count, widenScalar),
+            VECTOR.widenBf16(narrowScalar, count, widenVector), "round " + round);
+        assertArrayEquals(bits(widenScalar), bits(widenVector));
+
+        short[] halfScalar = new short[count];
+        short[] halfVector = new short[count];
+        assertEquals(SCALAR.narrowF16(a, count, halfScalar, limit), VECTOR.narrowF16(a, count, halfVector, limit),
+            "round " + round);
+        assertArrayEquals(halfScalar, halfVector, "round " + round);
+        assertEquals(SCALAR.widenF16(halfScalar, count, widenScalar), VECTOR.widenF16(halfScalar, count, widenVector),
+            "round " + round);
+        assertArrayEquals(bits(widenScalar), bits(widenVector));
+
         assertEquals(SCALAR.firstNotBelow(a, count, limit), VECTOR.firstNotBelow(a, count, limit));
+      }
+    }
+  }
+
+  /** The index a check returns is the first offending one, wherever it falls: in a vector, in the tail, or none. */
+  @Test
+  void checksNameTheFirstOffendingIndex() {
+    for (int count : new int[] {1, 15, 16, 17, 64, 100}) {
+      for (int at = -1; at < count; at++) {
+        short[] raw = new short[count];
+        java.util.Arrays.fill(raw, (short) 0x3F80);
+        if (at >= 0) {
+          raw[at] = (short) 0x7F80;
+          raw[count - 1] = (short) 0xFFC0;
+        }
+        int expected = at < 0 ? -1 : at;
+        float[] target = new float[count];
+        assertEquals(expected, SCALAR.widenBf16(raw, count, target), count + "/" + at);
+        assertEquals(expected, VECTOR.widenBf16(raw, count, target), count + "/" + at);
+        short[] narrowed = new short[count];
+        assertEquals(expected, SCALAR.narrowBf16(target, count, narrowed, 2.0f), count + "/" + at);
+        assertEquals(expected, VECTOR.narrowBf16(target, count, narrowed, 2.0f), count + "/" + at);
       }
     }
   }
@@ -108,8 +139,7 @@ class LanesTest {
     }
     float[] scalar = new float[every.length];
     float[] vector = new float[every.length];
-    SCALAR.widenF16(every, every.length, scalar);
-    VECTOR.widenF16(every, every.length, vector);
+    assertEquals(SCALAR.widenF16(every, every.length, scalar), VECTOR.widenF16(every, every.length, vector));
     for (int h = 0; h < every.length; h++) {
       assertEquals(Float.floatToRawIntBits(scalar[h]), Float.floatToRawIntBits(vector[h]), "f16 " + h);
     }
@@ -125,8 +155,8 @@ class LanesTest {
     }
     short[] scalar = new short[values.length];
     short[] vector = new short[values.length];
-    SCALAR.narrowF16(values, values.length, scalar);
-    VECTOR.narrowF16(values, values.length, vector);
+    assertEquals(SCALAR.narrowF16(values, values.length, scalar, 65520f),
+        VECTOR.narrowF16(values, values.length, vector, 65520f));
     assertArrayEquals(scalar, vector);
   }
 
