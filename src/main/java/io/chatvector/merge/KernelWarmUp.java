@@ -60,19 +60,23 @@ public final class KernelWarmUp {
     return false;
   }
 
-  /** The fused form with a weight, so every loop of the dtype runs: widen, subtract, scale, add, check, narrow. */
+  /**
+   * Every loop of the dtype, each branch taken (a term with and without a minus, first and added), so that no job
+   * form meets a branch the compiler left out and falls back to uncompiled vector code.
+   */
   private static void compile(DType dtype) {
     int width = dtype.bits() / 8;
     Operand operand = new Operand("warm-up", dtype, ByteBuffer.allocateDirect(ELEMENTS * width));
     ByteBuffer out = ByteBuffer.allocateDirect(ELEMENTS * width);
-    List<Term> terms = List.of(Term.difference(0.5f, operand, operand));
+    List<Term> terms = List.of(Term.difference(0.5f, operand, operand), Term.of(0.5f, operand),
+        Term.difference(0.5f, operand, operand));
     ChunkArithmetic arithmetic = new ChunkArithmetic(false, VECTOR);
     ChunkArithmetic.ChunkPosition position = new ChunkArithmetic.ChunkPosition("warm-up", new long[] {ELEMENTS}, 0);
     long giveUp = System.nanoTime() + GIVE_UP_NANOS;
     while (System.nanoTime() < giveUp) {
       long begin = System.nanoTime();
       for (int call = 0; call < CALLS_PER_CHECK; call++) {
-        arithmetic.compute(position, ELEMENTS, operand, terms, dtype, out);
+        arithmetic.compute(position, ELEMENTS, null, terms, dtype, out);
       }
       if ((System.nanoTime() - begin) / (double) (CALLS_PER_CHECK * ELEMENTS) < COMPILED_NANOS_PER_ELEMENT) {
         COMPILED.put(dtype, true);
