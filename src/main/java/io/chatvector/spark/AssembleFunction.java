@@ -14,14 +14,14 @@ import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
-import org.apache.spark.api.java.function.VoidFunction;
+import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
  * The final stage of a sweep on stores that cannot be written at positions: one task per shard streams its header
  * and its parts, in order, into the shard file (under a per-attempt name renamed into place where rename is atomic).
  */
-final class AssembleFunction implements VoidFunction<AssembleFunction.Shard> {
+final class AssembleFunction implements Function<AssembleFunction.Shard, String> {
   /** A shard to assemble: its file, header, and part files in offset order. */
   record Shard(String file, boolean renameAttempts, byte[] header, List<String> parts, long bytes)
       implements Serializable {
@@ -44,8 +44,9 @@ final class AssembleFunction implements VoidFunction<AssembleFunction.Shard> {
     return shards;
   }
 
+  /** Returns the shard's file once assembled. */
   @Override
-  public void call(Shard shard) throws IOException {
+  public String call(Shard shard) throws IOException {
     Path target = new Path(shard.file());
     FileSystem fs = Storage.fileSystem(target, conf.value().get());
     Path attempt = shard.renameAttempts()
@@ -67,5 +68,6 @@ final class AssembleFunction implements VoidFunction<AssembleFunction.Shard> {
     if (shard.renameAttempts() && !fs.rename(attempt, target)) {
       fs.delete(attempt, false);
     }
+    return shard.file();
   }
 }

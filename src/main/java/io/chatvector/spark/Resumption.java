@@ -43,8 +43,15 @@ final class Resumption {
     }
     Broadcast<SerializableConfiguration> broadcast = spark.broadcast(new SerializableConfiguration(conf));
     try {
-      return new HashSet<>(spark.parallelize(candidates, Math.min(candidates.size(), 2 * spark.defaultParallelism()))
-          .filter(new ReadsBack(broadcast)).map(Candidate::key).collect());
+      List<Boolean> readBack = ItemJob.map(spark, "resume: read back " + candidates.size() + " finished pieces",
+          candidates, Math.min(candidates.size(), 2 * spark.defaultParallelism()), new ReadsBack(broadcast));
+      Set<String> keys = new HashSet<>();
+      for (int candidate = 0; candidate < candidates.size(); candidate++) {
+        if (readBack.get(candidate)) {
+          keys.add(candidates.get(candidate).key());
+        }
+      }
+      return keys;
     } finally {
       broadcast.destroy();
     }

@@ -193,8 +193,8 @@ public final class SweepJob {
     }
     Broadcast<SerializableConfiguration> broadcastConf = spark.broadcast(new SerializableConfiguration(conf));
     try {
-      spark.setJobDescription("sweep: assemble " + shards.size() + " shards");
-      spark.parallelize(shards, shards.size()).foreach(new AssembleFunction(broadcastConf));
+      ItemJob.map(spark, "sweep: assemble " + shards.size() + " shards", shards, shards.size(),
+          new AssembleFunction(broadcastConf));
     } finally {
       broadcastConf.destroy();
     }

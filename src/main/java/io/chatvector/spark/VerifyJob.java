@@ -21,7 +21,6 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -47,8 +46,8 @@ public final class VerifyJob {
       return List.of();
     }
     Broadcast<SerializableConfiguration> broadcast = spark.broadcast(new SerializableConfiguration(conf));
-    return spark.parallelize(shards, shards.size()).map(new ChecksumFunction(broadcast))
-        .filter(problem -> !problem.isEmpty()).collect();
+    return ItemJob.map(spark, "verify: checksums of " + shards.size() + " shards", shards, shards.size(),
+        new ChecksumFunction(broadcast)).stream().filter(problem -> !problem.isEmpty()).toList();
   }
 
   /**
@@ -86,8 +85,8 @@ public final class VerifyJob {
     }
     Broadcast<SerializableConfiguration> broadcast = spark.broadcast(new SerializableConfiguration(conf));
     int partitions = Math.max(1, Math.min(sampled.size(), spark.defaultParallelism() * 2));
-    problems.addAll(spark.parallelize(sampled, partitions)
-        .mapPartitions(new RecomputeFunction(plan.inputs(), broadcast, allowNonFinite)).collect());
+    problems.addAll(ItemJob.run(spark, "verify: recompute " + sampled.size() + " chunks", sampled, partitions,
+        new RecomputeFunction(plan.inputs(), broadcast, allowNonFinite)));
     return new Outcome(problems, sampled.size(), chunks.size());
   }
 
@@ -124,7 +123,7 @@ public final class VerifyJob {
     }
   }
 
-  private static final class RecomputeFunction implements FlatMapFunction<Iterator<SampledChunk>, String> {
+  private static final class RecomputeFunction implements ItemJob.PartitionFunction<SampledChunk, String> {
     private final List<InputFile> inputs;
     private final Broadcast<SerializableConfiguration> conf;
     private final boolean allowNonFinite;
@@ -136,7 +135,7 @@ public final class VerifyJob {
     }
 
     @Override
-    public Iterator<String> call(Iterator<SampledChunk> partition) throws IOException {
+    public List<String> apply(Iterator<SampledChunk> partition) throws IOException {
       List<SampledChunk> sampled = new ArrayList<>();
       partition.forEachRemaining(sampled::add);
       List<String> problems = new ArrayList<>();
@@ -159,7 +158,7 @@ public final class VerifyJob {
           }
         }
       }
-      return problems.iterator();
+      return problems;
     }
   }
 }
