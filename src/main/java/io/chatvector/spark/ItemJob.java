@@ -2,11 +2,14 @@ package io.chatvector.spark;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
@@ -31,21 +34,27 @@ final class ItemJob {
     List<R> apply(Iterator<T> items) throws Exception;
   }
 
+  /** Makes the job's function from the Hadoop configuration, broadcast for as long as the job runs. */
+  interface WithConf<F> {
+    F function(Broadcast<SerializableConfiguration> conf);
+  }
+
   /** {@code function} of each item, in the items' order. */
-  static <T, R> List<R> map(JavaSparkContext spark, String description, List<T> items, int partitions,
-      Function<T, R> function) {
-    return run(spark, description, items, partitions, new EachItem<>(function));
+  static <T, R> List<R> map(JavaSparkContext spark, Configuration conf, String description, List<T> items,
+      int partitions, WithConf<Function<T, R>> function) {
+    return run(spark, conf, description, items, partitions, broadcast -> new EachItem<>(function.function(broadcast)));
   }
 
   /** The results of {@code function} on each partition, concatenated in the items' order. */
-  static <T, R> List<R> run(JavaSparkContext spark, String description, List<T> items, int partitions,
-      PartitionFunction<T, R> function) {
+  static <T, R> List<R> run(JavaSparkContext spark, Configuration conf, String description, List<T> items,
+      int partitions, WithConf<PartitionFunction<T, R>> function) {
+    Broadcast<SerializableConfiguration> broadcast = spark.broadcast(new SerializableConfiguration(conf));
     spark.setJobDescription(description);
     spark.setLocalProperty(CALL_SITE_SHORT, description);
     spark.setLocalProperty(CALL_SITE_LONG, description);
     try {
       RDD<T> rdd = spark.parallelize(items, partitions).rdd();
-      Object[] results = (Object[]) spark.sc().runJob(rdd, new OnPartition<>(function),
+      Object[] results = (Object[]) spark.sc().runJob(rdd, new OnPartition<>(function.function(broadcast)),
           ClassTag$.MODULE$.apply(List.class));
       List<R> all = new ArrayList<>(items.size());
       for (Object partition : results) {
@@ -54,8 +63,30 @@ final class ItemJob {
         all.addAll(partitionResults);
       }
       return all;
+    } catch (Throwable e) {
+      // Spark's failures are checked exceptions that Scala throws undeclared: catch everything.
+      awaitCancelledTasks(spark);
+      throw e;
     } finally {
       spark.clearCallSite();
+      broadcast.destroy();
+    }
+  }
+
+  /**
+   * A failed job returns while its other tasks are still being cancelled; one of them may still be writing, and
+   * would write into an output its caller is about to remove. Waits (a minute at most) until none runs.
+   */
+  private static void awaitCancelledTasks(JavaSparkContext spark) {
+    long giveUp = System.nanoTime() + 60_000_000_000L;
+    while (System.nanoTime() < giveUp && Arrays.stream(spark.sc().statusTracker().getExecutorInfos())
+        .anyMatch(executor -> executor.numRunningTasks() > 0)) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

@@ -41,20 +41,15 @@ final class Resumption {
     if (candidates.isEmpty()) {
       return Set.of();
     }
-    Broadcast<SerializableConfiguration> broadcast = spark.broadcast(new SerializableConfiguration(conf));
-    try {
-      List<Boolean> readBack = ItemJob.map(spark, "resume: read back " + candidates.size() + " finished pieces",
-          candidates, Math.min(candidates.size(), 2 * spark.defaultParallelism()), new ReadsBack(broadcast));
-      Set<String> keys = new HashSet<>();
-      for (int candidate = 0; candidate < candidates.size(); candidate++) {
-        if (readBack.get(candidate)) {
-          keys.add(candidates.get(candidate).key());
-        }
+    List<Boolean> readBack = ItemJob.map(spark, conf, "resume: read back " + candidates.size() + " finished pieces",
+        candidates, Math.min(candidates.size(), 2 * spark.defaultParallelism()), ReadsBack::new);
+    Set<String> keys = new HashSet<>();
+    for (int candidate = 0; candidate < candidates.size(); candidate++) {
+      if (readBack.get(candidate)) {
+        keys.add(candidates.get(candidate).key());
       }
-      return keys;
-    } finally {
-      broadcast.destroy();
     }
+    return keys;
   }
 
   /** A merge's verified segments by fingerprint, as results that read nothing from the inputs. */

@@ -191,13 +191,8 @@ public final class SweepJob {
     if (shards.isEmpty()) {
       return;
     }
-    Broadcast<SerializableConfiguration> broadcastConf = spark.broadcast(new SerializableConfiguration(conf));
-    try {
-      ItemJob.map(spark, "sweep: assemble " + shards.size() + " shards", shards, shards.size(),
-          new AssembleFunction(broadcastConf));
-    } finally {
-      broadcastConf.destroy();
-    }
+    ItemJob.map(spark, conf, "sweep: assemble " + shards.size() + " shards", shards, shards.size(),
+        AssembleFunction::new);
   }
 
   private static List<SweepGroupTask.Result> compute(JavaSparkContext spark, Configuration conf, SweepPlan plan,

@@ -45,9 +45,8 @@ public final class VerifyJob {
     if (shards.isEmpty()) {
       return List.of();
     }
-    Broadcast<SerializableConfiguration> broadcast = spark.broadcast(new SerializableConfiguration(conf));
-    return ItemJob.map(spark, "verify: checksums of " + shards.size() + " shards", shards, shards.size(),
-        new ChecksumFunction(broadcast)).stream().filter(problem -> !problem.isEmpty()).toList();
+    return ItemJob.map(spark, conf, "verify: checksums of " + shards.size() + " shards", shards, shards.size(),
+        ChecksumFunction::new).stream().filter(problem -> !problem.isEmpty()).toList();
   }
 
   /**
@@ -83,10 +82,9 @@ public final class VerifyJob {
       CheckpointTensor target = written.tensor(chunk.tensor());
       sampled.add(new SampledChunk(chunk, target.file(), target.dataPosition() + chunk.outOffset()));
     }
-    Broadcast<SerializableConfiguration> broadcast = spark.broadcast(new SerializableConfiguration(conf));
     int partitions = Math.max(1, Math.min(sampled.size(), spark.defaultParallelism() * 2));
-    problems.addAll(ItemJob.run(spark, "verify: recompute " + sampled.size() + " chunks", sampled, partitions,
-        new RecomputeFunction(plan.inputs(), broadcast, allowNonFinite)));
+    problems.addAll(ItemJob.run(spark, conf, "verify: recompute " + sampled.size() + " chunks", sampled, partitions,
+        broadcast -> new RecomputeFunction(plan.inputs(), broadcast, allowNonFinite)));
     return new Outcome(problems, sampled.size(), chunks.size());
   }
 
