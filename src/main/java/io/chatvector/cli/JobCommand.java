@@ -5,6 +5,7 @@ import io.chatvector.Sizes;
 import io.chatvector.io.OutputDirectory;
 import io.chatvector.merge.KernelWarmUp;
 import io.chatvector.plan.MergePlan;
+import io.chatvector.plan.Segment;
 import io.chatvector.spark.JobSummary;
 import io.chatvector.spark.MergeJob;
 import java.io.PrintWriter;
@@ -62,17 +63,18 @@ abstract class JobCommand implements Callable<Integer> {
       Planned planned = plan(conf);
       PrintWriter console = spec.commandLine().getOut();
       OutputDirectory output = OutputDirectory.check(out, job.overwrite, planned.inputs(), conf);
+      List<Segment> segments = planned.plan().segments(output.writesAtPositions() ? job.segmentSize : Long.MAX_VALUE);
       if (job.dryRun) {
-        printPlan(planned.plan(), output, job.segmentSize, console);
+        printPlan(planned.plan(), segments.size(), output, console);
         return 0;
       }
       ObjectNode tensors = planned.provenance().putObject("tensors");
       planned.plan().actions().forEach((action, count) ->
           tensors.put(action.name().toLowerCase(java.util.Locale.ROOT), count));
       warmUpIfLocal(sparkConf, List.of(planned.plan()));
-      JobSummary summary = MergeJob.run(context.get(), conf, spec.name(), planned.plan(), output,
-          planned.modelFiles(), planned.chatTemplate(), job.allowNonFinite, job.segmentSize, job.resume,
-          planned.provenance(), spec.commandLine().getErr());
+      JobSummary summary = MergeJob.run(context.get(), conf, spec.name(), planned.plan(), segments, output,
+          planned.modelFiles(), planned.chatTemplate(), job.allowNonFinite, job.resume, planned.provenance(),
+          spec.commandLine().getErr());
       summary.print(console);
       return 0;
     }
@@ -85,10 +87,9 @@ abstract class JobCommand implements Callable<Integer> {
     }
   }
 
-  private static void printPlan(MergePlan plan, OutputDirectory output, long segmentSize, PrintWriter out) {
+  private static void printPlan(MergePlan plan, int tasks, OutputDirectory output, PrintWriter out) {
     out.printf("plan for %s (dry run, no tensor data read)%n", output.target());
     plan.actions().forEach((action, count) -> out.printf("  %6d tensors %s%n", count, action.description()));
-    int tasks = plan.segments(output.writesAtPositions() ? segmentSize : Long.MAX_VALUE).size();
     out.printf("  records:  %d chunks in %d tasks%n", plan.chunkCount(), tasks);
     out.printf("  read:     %s from %d input files%n", Sizes.format(plan.readBytes()), plan.inputs().size());
     out.printf("  write:    %s in %d shards%n", Sizes.format(plan.outputBytes()), plan.shards().size());

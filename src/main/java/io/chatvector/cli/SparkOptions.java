@@ -27,6 +27,8 @@ final class SparkOptions {
       sparkConf.setIfMissing("spark.ui.enabled", "false");
     }
     sparkConf.setIfMissing("spark.ui.showConsoleProgress", "false");
+    // A job's only broadcast is its tasks' function, a few KB: compressing it cost more than sending it (lz4's start).
+    sparkConf.setIfMissing("spark.broadcast.compress", "false");
     return sparkConf;
   }
 

@@ -15,7 +15,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function;
-import org.apache.spark.broadcast.Broadcast;
 
 /**
  * The final stage of a sweep on stores that cannot be written at positions: one task per shard streams its header
@@ -27,9 +26,9 @@ final class AssembleFunction implements Function<AssembleFunction.Shard, String>
       implements Serializable {
   }
 
-  private final Broadcast<SerializableConfiguration> conf;
+  private final SerializableConfiguration conf;
 
-  AssembleFunction(Broadcast<SerializableConfiguration> conf) {
+  AssembleFunction(SerializableConfiguration conf) {
     this.conf = conf;
   }
 
@@ -48,7 +47,7 @@ final class AssembleFunction implements Function<AssembleFunction.Shard, String>
   @Override
   public String call(Shard shard) throws IOException {
     Path target = new Path(shard.file());
-    FileSystem fs = Storage.fileSystem(target, conf.value().get());
+    FileSystem fs = Storage.fileSystem(target, conf.get());
     Path attempt = shard.renameAttempts()
         ? new Path(target.getParent(), "." + target.getName() + ".attempt-" + TaskContext.get().taskAttemptId())
         : target;

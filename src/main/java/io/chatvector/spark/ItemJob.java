@@ -9,7 +9,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.reflect.ClassTag$;
@@ -34,27 +33,29 @@ final class ItemJob {
     List<R> apply(Iterator<T> items) throws Exception;
   }
 
-  /** Makes the job's function from the Hadoop configuration, broadcast for as long as the job runs. */
+  /** Makes the job's function from the Hadoop configuration, which travels with the function to each task. */
   interface WithConf<F> {
-    F function(Broadcast<SerializableConfiguration> conf);
+    F function(SerializableConfiguration conf);
   }
 
   /** {@code function} of each item, in the items' order. */
   static <T, R> List<R> map(JavaSparkContext spark, Configuration conf, String description, List<T> items,
       int partitions, WithConf<Function<T, R>> function) {
-    return run(spark, conf, description, items, partitions, broadcast -> new EachItem<>(function.function(broadcast)));
+    return run(spark, conf, description, items, partitions, taskConf -> new EachItem<>(function.function(taskConf)));
   }
 
   /** The results of {@code function} on each partition, concatenated in the items' order. */
   static <T, R> List<R> run(JavaSparkContext spark, Configuration conf, String description, List<T> items,
       int partitions, WithConf<PartitionFunction<T, R>> function) {
-    Broadcast<SerializableConfiguration> broadcast = spark.broadcast(new SerializableConfiguration(conf));
     spark.setJobDescription(description);
     spark.setLocalProperty(CALL_SITE_SHORT, description);
     spark.setLocalProperty(CALL_SITE_LONG, description);
     try {
-      RDD<T> rdd = spark.parallelize(items, partitions).rdd();
-      Object[] results = (Object[]) spark.sc().runJob(rdd, new OnPartition<>(function.function(broadcast)),
+      RDD<T> rdd = new ItemRdd<>(spark.sc(), items, partitions);
+      // The configuration goes in the task's function, which Spark broadcasts once per job: a broadcast of its own
+      // would be estimated for size object by object, which took longer than serializing it.
+      Object[] results = (Object[]) spark.sc().runJob(rdd,
+          new OnPartition<>(function.function(new SerializableConfiguration(conf))),
           ClassTag$.MODULE$.apply(List.class));
       List<R> all = new ArrayList<>(items.size());
       for (Object partition : results) {
@@ -69,7 +70,6 @@ final class ItemJob {
       throw e;
     } finally {
       spark.clearCallSite();
-      broadcast.destroy();
     }
   }
 

@@ -28,17 +28,17 @@ public final class MergeJob {
   }
 
   /**
+   * @param segments the plan cut into the tasks' segments (whole shards where the output is not written at positions)
    * @param modelFiles where config and tokenizer files are copied from (the CP, or the chat model for a vector)
    * @param chatTemplate the chat model (or a vector carrying its files) whose chat template the output gets; null for none
    * @param provenance the record of inputs and options, completed here with the shards written
    */
   public static JobSummary run(JavaSparkContext spark, Configuration conf, String command, MergePlan plan,
-      OutputDirectory output, Path modelFiles, Path chatTemplate, boolean allowNonFinite, long segmentBytes,
+      List<Segment> segments, OutputDirectory output, Path modelFiles, Path chatTemplate, boolean allowNonFinite,
       boolean resume, ObjectNode provenance, PrintWriter progress) throws IOException {
     long start = System.nanoTime();
     output.begin(resume);
     try {
-      List<Segment> segments = plan.segments(output.writesAtPositions() ? segmentBytes : Long.MAX_VALUE);
       Map<String, SegmentResult> reused = resume
           ? Resumption.reuse(spark, conf, output, segments, plan.inputs().size()) : Map.of();
       List<Segment> todo = segments.stream().filter(s -> !reused.containsKey(s.fingerprint())).toList();
@@ -65,7 +65,7 @@ public final class MergeJob {
       List<Segment> segments, OutputDirectory output, boolean allowNonFinite, PrintWriter progress) {
     return WritingStage.run(spark, conf, "write " + plan.shards().size() + " shards of " + output.target() + " in "
         + segments.size() + " segments", segments, plan.outputBytes(), progress,
-        (broadcastConf, bytesWritten) -> new WriteSegmentFunction(plan.inputs(), broadcastConf,
+        (taskConf, bytesWritten) -> new WriteSegmentFunction(plan.inputs(), taskConf,
             output.writeDirectory().toString(), output.writesAtPositions(), output.renamesShardAttempts(),
             allowNonFinite, bytesWritten));
   }

@@ -18,7 +18,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
-import org.apache.spark.broadcast.Broadcast;
 
 /**
  * What a resumed job keeps: work an earlier run recorded as finished, planned identically (same fingerprint) and
@@ -83,9 +82,9 @@ final class Resumption {
   }
 
   private static final class ReadsBack implements Function<Candidate, Boolean> {
-    private final Broadcast<SerializableConfiguration> conf;
+    private final SerializableConfiguration conf;
 
-    ReadsBack(Broadcast<SerializableConfiguration> conf) {
+    ReadsBack(SerializableConfiguration conf) {
       this.conf = conf;
     }
 
@@ -93,7 +92,7 @@ final class Resumption {
     public Boolean call(Candidate candidate) throws IOException {
       for (Check check : candidate.checks()) {
         Path file = new Path(check.file());
-        FileSystem fs = Storage.fileSystem(file, conf.value().get());
+        FileSystem fs = Storage.fileSystem(file, conf.get());
         try {
           if (!fs.exists(file) || Crc32c.ofRange(fs, file, check.offset(), check.bytes()) != check.crc32c()) {
             return false;

@@ -24,7 +24,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -201,13 +200,13 @@ public final class SweepJob {
     long totalBytes = work.stream().flatMap(w -> w.group().chunks().stream())
         .mapToLong(placed -> placed.chunk().outBytes()).sum();
     return WritingStage.run(spark, conf, "sweep: " + directories.size() + " outputs in " + work.size() + " groups",
-        work, totalBytes, progress, (broadcastConf, bytesWritten) -> new GroupFunction(plan.inputs(), broadcastConf,
+        work, totalBytes, progress, (taskConf, bytesWritten) -> new GroupFunction(plan.inputs(), taskConf,
             directories, shardNames, positional, allowNonFinite, keepGoing, bytesWritten));
   }
 
   private static final class GroupFunction implements Function<SweepGroupTask.Work, SweepGroupTask.Result> {
     private final List<InputFile> inputs;
-    private final Broadcast<SerializableConfiguration> conf;
+    private final SerializableConfiguration conf;
     private final List<String> directories;
     private final List<List<String>> shardNames;
     private final boolean positional;
@@ -215,7 +214,7 @@ public final class SweepJob {
     private final boolean keepGoing;
     private final LongAccumulator bytesWritten;
 
-    GroupFunction(List<InputFile> inputs, Broadcast<SerializableConfiguration> conf, List<String> directories,
+    GroupFunction(List<InputFile> inputs, SerializableConfiguration conf, List<String> directories,
         List<List<String>> shardNames, boolean positional, boolean allowNonFinite, boolean keepGoing,
         LongAccumulator bytesWritten) {
       this.inputs = inputs;
@@ -230,7 +229,7 @@ public final class SweepJob {
 
     @Override
     public SweepGroupTask.Result call(SweepGroupTask.Work work) throws IOException {
-      return new SweepGroupTask(inputs, conf.value().get(), directories, shardNames, positional, allowNonFinite,
+      return new SweepGroupTask(inputs, conf.get(), directories, shardNames, positional, allowNonFinite,
           keepGoing).write(work, TaskContext.get().taskAttemptId(), bytesWritten::add);
     }
   }

@@ -22,7 +22,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
-import org.apache.spark.broadcast.Broadcast;
 
 /**
  * Checks a written checkpoint on executors: each shard's size and CRC32C against what was recorded when it was
@@ -84,7 +83,7 @@ public final class VerifyJob {
     }
     int partitions = Math.max(1, Math.min(sampled.size(), spark.defaultParallelism() * 2));
     problems.addAll(ItemJob.run(spark, conf, "verify: recompute " + sampled.size() + " chunks", sampled, partitions,
-        broadcast -> new RecomputeFunction(plan.inputs(), broadcast, allowNonFinite)));
+        taskConf -> new RecomputeFunction(plan.inputs(), taskConf, allowNonFinite)));
     return new Outcome(problems, sampled.size(), chunks.size());
   }
 
@@ -101,16 +100,16 @@ public final class VerifyJob {
   }
 
   private static final class ChecksumFunction implements Function<RecordedShard, String> {
-    private final Broadcast<SerializableConfiguration> conf;
+    private final SerializableConfiguration conf;
 
-    ChecksumFunction(Broadcast<SerializableConfiguration> conf) {
+    ChecksumFunction(SerializableConfiguration conf) {
       this.conf = conf;
     }
 
     @Override
     public String call(RecordedShard shard) throws IOException {
       Path path = new Path(shard.path());
-      FileSystem fs = Storage.fileSystem(path, conf.value().get());
+      FileSystem fs = Storage.fileSystem(path, conf.get());
       long bytes = fs.getFileStatus(path).getLen();
       String actual = String.format("%08x", Crc32c.ofRange(fs, path, 0, bytes));
       if (bytes != shard.bytes() || !actual.equals(shard.crc32c())) {
@@ -123,10 +122,10 @@ public final class VerifyJob {
 
   private static final class RecomputeFunction implements ItemJob.PartitionFunction<SampledChunk, String> {
     private final List<InputFile> inputs;
-    private final Broadcast<SerializableConfiguration> conf;
+    private final SerializableConfiguration conf;
     private final boolean allowNonFinite;
 
-    RecomputeFunction(List<InputFile> inputs, Broadcast<SerializableConfiguration> conf, boolean allowNonFinite) {
+    RecomputeFunction(List<InputFile> inputs, SerializableConfiguration conf, boolean allowNonFinite) {
       this.inputs = inputs;
       this.conf = conf;
       this.allowNonFinite = allowNonFinite;
@@ -137,7 +136,7 @@ public final class VerifyJob {
       List<SampledChunk> sampled = new ArrayList<>();
       partition.forEachRemaining(sampled::add);
       List<String> problems = new ArrayList<>();
-      Configuration hadoop = conf.value().get();
+      Configuration hadoop = conf.get();
       try (ChunkProducer producer = ChunkProducer.forWholeChunks(inputs, hadoop, allowNonFinite,
           sampled.stream().map(SampledChunk::chunk).toList())) {
         for (SampledChunk sample : sampled) {

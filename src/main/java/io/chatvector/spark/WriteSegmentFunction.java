@@ -6,20 +6,19 @@ import java.util.List;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 
 /** The function Spark ships to executors: write one segment. Holds only small, serializable state. */
 final class WriteSegmentFunction implements Function<Segment, SegmentResult> {
   private final List<InputFile> inputs;
-  private final Broadcast<SerializableConfiguration> conf;
+  private final SerializableConfiguration conf;
   private final String writeDirectory;
   private final boolean positional;
   private final boolean renameAttempts;
   private final boolean allowNonFinite;
   private final LongAccumulator bytesWritten;
 
-  WriteSegmentFunction(List<InputFile> inputs, Broadcast<SerializableConfiguration> conf, String writeDirectory,
+  WriteSegmentFunction(List<InputFile> inputs, SerializableConfiguration conf, String writeDirectory,
       boolean positional, boolean renameAttempts, boolean allowNonFinite, LongAccumulator bytesWritten) {
     this.inputs = inputs;
     this.conf = conf;
@@ -32,7 +31,7 @@ final class WriteSegmentFunction implements Function<Segment, SegmentResult> {
 
   @Override
   public SegmentResult call(Segment segment) throws Exception {
-    SegmentWriteTask task = new SegmentWriteTask(inputs, conf.value().get(), new Path(writeDirectory), positional,
+    SegmentWriteTask task = new SegmentWriteTask(inputs, conf.get(), new Path(writeDirectory), positional,
         renameAttempts, allowNonFinite);
     return task.write(segment, TaskContext.get().taskAttemptId(), bytesWritten::add);
   }

@@ -5,7 +5,6 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.LongAccumulator;
 
 /**
@@ -18,7 +17,7 @@ final class WritingStage {
 
   /** Makes the function shipped to executors from the stage's configuration and its bytes-written counter. */
   interface Tasks<T, R> {
-    Function<T, R> function(Broadcast<SerializableConfiguration> conf, LongAccumulator bytesWritten);
+    Function<T, R> function(SerializableConfiguration conf, LongAccumulator bytesWritten);
   }
 
   static <T, R> List<R> run(JavaSparkContext spark, Configuration conf, String description, List<T> work,
@@ -31,7 +30,7 @@ final class WritingStage {
     spark.sc().addSparkListener(listener);
     try {
       return ItemJob.map(spark, conf, description, work, work.size(),
-          broadcastConf -> tasks.function(broadcastConf, bytesWritten));
+          taskConf -> tasks.function(taskConf, bytesWritten));
     } finally {
       spark.sc().removeSparkListener(listener);
     }

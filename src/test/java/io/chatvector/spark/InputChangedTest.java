@@ -54,8 +54,9 @@ class InputChangedTest {
         List.of(cp.directory(), vector.directory()), conf);
     try (JavaSparkContext spark = new JavaSparkContext(new SparkConf().setMaster("local[1]").setAppName("changed")
         .set("spark.ui.enabled", "false"))) {
-      Exception e = assertThrows(Exception.class, () -> MergeJob.run(spark, conf, "merge", plan, output,
-          cp.directory(), null, false, 1 << 20, false, new ObjectMapper().createObjectNode(), new PrintWriter(new StringWriter())));
+      Exception e = assertThrows(Exception.class, () -> MergeJob.run(spark, conf, "merge", plan,
+          plan.segments(1 << 20), output, cp.directory(), null, false, false, new ObjectMapper().createObjectNode(),
+          new PrintWriter(new StringWriter())));
       InvalidInputException cause = null;
       for (Throwable t = e; t != null; t = t.getCause()) {
         cause = t instanceof InvalidInputException invalid ? invalid : cause;
