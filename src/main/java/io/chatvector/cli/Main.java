@@ -25,7 +25,7 @@ public final class Main {
   }
 
   public static int run(String[] args, PrintWriter out, PrintWriter err, SparkContexts contexts) {
-    CommandLine commandLine = parser(contexts)
+    CommandLine commandLine = parser(contexts, args)
         .setOut(out)
         .setErr(err)
         .setParameterExceptionHandler((e, parsedArgs) -> {
@@ -38,9 +38,9 @@ public final class Main {
     return commandLine.execute(args);
   }
 
-  /** The command line model, as parsed for running and for checking specs. */
-  static CommandLine parser(SparkContexts contexts) {
-    return new CommandLine(new ChatVectorCommand(contexts)).setCaseInsensitiveEnumValuesAllowed(true);
+  /** The command line model for {@code args}, as parsed for running and for checking specs. */
+  static CommandLine parser(SparkContexts contexts, String... args) {
+    return ChatVectorCommand.commandLine(contexts, args).setCaseInsensitiveEnumValuesAllowed(true);
   }
 
   private static int report(Exception e, PrintWriter err) {

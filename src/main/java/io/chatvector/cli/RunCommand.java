@@ -20,6 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -39,17 +40,21 @@ final class RunCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  @ParentCommand
+  ChatVectorCommand root;
+
   @Override
   public Integer call() throws IOException {
     JsonNode document = read();
-    List<String> args = arguments(document);
-    CommandLine parent = spec.commandLine().getParent();
+    String command = command(document);
+    CommandLine jobs = Main.parser(root.contexts, command);
+    String[] args = arguments(document, jobs.getSubcommands().get(command).getCommandSpec());
     try {
-      Main.parser(SparkContexts.perCommand()).parseArgs(args.toArray(String[]::new));
+      jobs.parseArgs(args);
     } catch (CommandLine.ParameterException e) {
       throw new InvalidInputException(specFile + ": " + inKeys(e.getMessage()));
     }
-    return parent.execute(args.toArray(String[]::new));
+    return Main.run(args, spec.commandLine().getOut(), spec.commandLine().getErr(), root.contexts);
   }
 
   private JsonNode read() throws IOException {
@@ -70,14 +75,17 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** The command line the spec stands for, each key checked against the command's own options. */
-  private List<String> arguments(JsonNode document) {
+  private String command(JsonNode document) {
     JsonNode command = document.get("command");
     if (command == null || !command.isTextual() || !JOBS.contains(command.asText())) {
       throw new InvalidInputException(specFile + ": key 'command' must be one of " + JOBS);
     }
-    CommandSpec job = spec.commandLine().getParent().getSubcommands().get(command.asText()).getCommandSpec();
-    List<String> args = new ArrayList<>(List.of(command.asText()));
+    return command.asText();
+  }
+
+  /** The command line the spec stands for, each key checked against the command's own options. */
+  private String[] arguments(JsonNode document, CommandSpec job) {
+    List<String> args = new ArrayList<>(List.of(job.name()));
     for (Iterator<Map.Entry<String, JsonNode>> fields = document.fields(); fields.hasNext(); ) {
       Map.Entry<String, JsonNode> field = fields.next();
       if (!field.getKey().equals("command")) {
@@ -88,7 +96,7 @@ final class RunCommand implements Callable<Integer> {
       args.addAll(List.of("--master", spark.master));
     }
     spark.conf.forEach((key, value) -> args.addAll(List.of("--conf", key + "=" + value)));
-    return args;
+    return args.toArray(String[]::new);
   }
 
   private void addOption(CommandSpec job, String key, JsonNode value, List<String> args) {
