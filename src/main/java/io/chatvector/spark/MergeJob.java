@@ -65,7 +65,7 @@ public final class MergeJob {
       List<Segment> segments, OutputDirectory output, boolean allowNonFinite, PrintWriter progress) {
     return WritingStage.run(spark, conf, "write " + plan.shards().size() + " shards of " + output.target() + " in "
         + segments.size() + " segments", segments, plan.outputBytes(), progress,
-        (taskConf, bytesWritten) -> new WriteSegmentFunction(plan.inputs(), taskConf,
+        (taskConf, bytesWritten) -> new SegmentWriteTask(plan.inputs(), taskConf,
             output.writeDirectory().toString(), output.writesAtPositions(), output.renamesShardAttempts(),
             allowNonFinite, bytesWritten));
   }

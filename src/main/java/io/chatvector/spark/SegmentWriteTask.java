@@ -11,49 +11,59 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.util.LongAccumulator;
 
 /**
- * Executor side: writes one segment of a shard. On local disk segments of one shard are written in parallel at
- * their positions in the file; retried or speculative attempts write the same bytes at the same places. Elsewhere a
- * segment is a whole shard, streamed to the store: where rename is atomic, under a per-attempt name renamed into
- * place when complete; on object stores, whose uploads appear only when complete, under its final name.
+ * Executor side, the function Spark ships: writes one segment of a shard. On local disk segments of one shard are
+ * written in parallel at their positions in the file; retried or speculative attempts write the same bytes at the
+ * same places. Elsewhere a segment is a whole shard, streamed to the store: where rename is atomic, under a
+ * per-attempt name renamed into place when complete; on object stores, whose uploads appear only when complete,
+ * under its final name. Holds only small, serializable state.
  */
-final class SegmentWriteTask {
+final class SegmentWriteTask implements Function<Segment, SegmentResult> {
   private final List<InputFile> inputs;
-  private final Configuration conf;
-  private final Path writeDirectory;
+  private final SerializableConfiguration conf;
+  private final String writeDirectory;
   private final boolean positional;
   private final boolean renameAttempts;
   private final boolean allowNonFinite;
+  private final LongAccumulator bytesWritten;
 
-  SegmentWriteTask(List<InputFile> inputs, Configuration conf, Path writeDirectory, boolean positional,
-      boolean renameAttempts, boolean allowNonFinite) {
+  SegmentWriteTask(List<InputFile> inputs, SerializableConfiguration conf, String writeDirectory, boolean positional,
+      boolean renameAttempts, boolean allowNonFinite, LongAccumulator bytesWritten) {
     this.inputs = inputs;
     this.conf = conf;
     this.writeDirectory = writeDirectory;
     this.positional = positional;
     this.renameAttempts = renameAttempts;
     this.allowNonFinite = allowNonFinite;
+    this.bytesWritten = bytesWritten;
   }
 
-  SegmentResult write(Segment segment, long attemptId, LongConsumer progress) throws IOException {
+  @Override
+  public SegmentResult call(Segment segment) throws IOException {
+    Configuration hadoop = conf.get();
+    Path directory = new Path(writeDirectory);
     try (ChunkProducer producer = positional
-        ? ChunkProducer.forMerge(inputs, conf, allowNonFinite, segment.chunks())
-        : ChunkProducer.forWholeChunks(inputs, conf, allowNonFinite, segment.chunks())) {
-      int crc = positional ? writeAtPositions(segment, producer, progress) : stream(segment, attemptId, producer, progress);
+        ? ChunkProducer.forMerge(inputs, hadoop, allowNonFinite, segment.chunks())
+        : ChunkProducer.forWholeChunks(inputs, hadoop, allowNonFinite, segment.chunks())) {
+      int crc = positional
+          ? writeAtPositions(segment, directory, producer)
+          : stream(segment, directory, hadoop, TaskContext.get().taskAttemptId(), producer);
       WrittenRange range = new WrittenRange(segment.shard(), segment.offset(), segment.bytes(), crc);
-      SegmentRecords.record(Storage.fileSystem(writeDirectory, conf), writeDirectory, segment, range);
+      SegmentRecords.record(Storage.fileSystem(directory, hadoop), directory, segment, range);
       return new SegmentResult(range, producer.bytesRead());
     }
   }
 
-  private int writeAtPositions(Segment segment, ChunkProducer producer, LongConsumer progress) throws IOException {
-    java.nio.file.Path file = java.nio.file.Path.of(URI.create(new Path(writeDirectory, segment.fileName()).toString()));
+  private int writeAtPositions(Segment segment, Path directory, ChunkProducer producer) throws IOException {
+    java.nio.file.Path file = java.nio.file.Path.of(URI.create(new Path(directory, segment.fileName()).toString()));
     CRC32C crc = new CRC32C();
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       long[] position = {segment.offset()};
@@ -70,19 +80,19 @@ final class SegmentWriteTask {
       }
       for (Chunk chunk : segment.chunks()) {
         producer.produce(chunk, sink);
-        progress.accept(chunk.outBytes());
+        bytesWritten.add(chunk.outBytes());
       }
     }
     return (int) crc.getValue();
   }
 
-  private int stream(Segment segment, long attemptId, ChunkProducer producer, LongConsumer progress)
+  private int stream(Segment segment, Path directory, Configuration hadoop, long attemptId, ChunkProducer producer)
       throws IOException {
-    Path target = new Path(writeDirectory, segment.fileName());
+    Path target = new Path(directory, segment.fileName());
     Path attemptFile = renameAttempts
-        ? new Path(writeDirectory, "." + segment.fileName() + ".attempt-" + attemptId)
+        ? new Path(directory, "." + segment.fileName() + ".attempt-" + attemptId)
         : target;
-    FileSystem fs = Storage.fileSystem(target, conf);
+    FileSystem fs = Storage.fileSystem(target, hadoop);
     CRC32C crc = new CRC32C();
     boolean complete = false;
     try (OutputStream out = fs.create(attemptFile, true)) {
@@ -93,7 +103,7 @@ final class SegmentWriteTask {
           out.write(piece.array(), piece.arrayOffset(), piece.limit());
           crc.update(piece);
         });
-        progress.accept(chunk.outBytes());
+        bytesWritten.add(chunk.outBytes());
       }
       complete = true;
     } finally {
