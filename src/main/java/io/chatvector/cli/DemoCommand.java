@@ -1,13 +1,14 @@
 package io.chatvector.cli;
 
 import java.io.File;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaSparkContext;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -25,32 +26,33 @@ final class DemoCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  @ParentCommand
+  ChatVectorCommand chatvector;
+
   @Override
   public Integer call() {
     String root = new File(dir).getAbsolutePath();
-    ChatVectorCommand chatvector = spec.commandLine().getParent().getCommand();
-    SparkContexts previous = chatvector.contexts;
-    JavaSparkContext context = previous.acquire(spark.sparkConf("demo"));
-    chatvector.contexts = SparkContexts.shared(context);
+    JavaSparkContext context = chatvector.contexts.acquire(spark.sparkConf("demo"));
+    SparkContexts shared = SparkContexts.shared(context);
     try {
-      int code = step("synth", "--out", root, "--layers", "4", "--hidden", "256", "--intermediate", "688",
+      int code = step(shared, "synth", "--out", root, "--layers", "4", "--hidden", "256", "--intermediate", "688",
           "--vocab", "2048", "--extra-vocab", "128");
-      code = code != 0 ? code : step("extract", "--base", root + "/base", "--chat", root + "/chat",
+      code = code != 0 ? code : step(shared, "extract", "--base", root + "/base", "--chat", root + "/chat",
           "--out", root + "/vector", "--overwrite");
-      code = code != 0 ? code : step("merge", "--cp", root + "/cp", "--vector", root + "/vector:1.0",
+      code = code != 0 ? code : step(shared, "merge", "--cp", root + "/cp", "--vector", root + "/vector:1.0",
           "--embeddings", "skip", "--out", root + "/merged", "--max-shard-size", "4MB", "--overwrite");
-      code = code != 0 ? code : step("inspect", root + "/merged");
+      code = code != 0 ? code : step(shared, "inspect", root + "/merged");
       return code;
     } finally {
-      chatvector.contexts = previous;
-      previous.release(context);
+      chatvector.contexts.release(context);
     }
   }
 
-  private int step(String... args) {
-    CommandLine parent = spec.commandLine().getParent();
-    spec.commandLine().getOut().printf("%n$ chatvector %s%n", String.join(" ", args));
-    spec.commandLine().getOut().flush();
-    return parent.execute(args);
+  /** One step as its own command line, on the demo's Spark context. */
+  private int step(SparkContexts shared, String... args) {
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("%n$ chatvector %s%n", String.join(" ", args));
+    out.flush();
+    return Main.run(args, out, spec.commandLine().getErr(), shared);
   }
 }

@@ -93,6 +93,19 @@ class ChatVectorJobTest {
   }
 
   @Test
+  void demoRunsEveryStepAsItsOwnCommandLine() {
+    Path demo = out("demo");
+    Result result = succeed("demo", "--dir", demo.toString());
+
+    for (String step : List.of("synth", "extract", "merge", "inspect")) {
+      assertTrue(result.out().contains("\n$ chatvector " + step + " "), step + " ran:\n" + result);
+    }
+    assertTrue(result.out().contains("merge complete: file:" + demo.resolve("merged")), result::toString);
+    assertTrue(result.out().contains("totals: 39 tensors, 4,278,528 parameters"), result::toString);
+    assertTrue(Files.exists(demo.resolve("merged/model.safetensors.index.json")));
+  }
+
+  @Test
   void extractWritesChatMinusBaseRoundedOnceWithTheChatModelsFiles() throws IOException {
     Path vector = out("extract-vector");
     Result result = succeed("extract", "--base", path("base"), "--chat", path("chat"), "--out", vector.toString());
