@@ -27,7 +27,7 @@ final class SparkOptions {
       sparkConf.setIfMissing("spark.ui.enabled", "false");
     }
     sparkConf.setIfMissing("spark.ui.showConsoleProgress", "false");
-    // A job's only broadcast is its tasks' function, a few KB: compressing it cost more than sending it (lz4's start).
+    // A job's only broadcast is its tasks' function (tens of KB): compressing it cost more than it saved (lz4's start).
     sparkConf.setIfMissing("spark.broadcast.compress", "false");
     return sparkConf;
   }

@@ -12,8 +12,8 @@ import org.apache.hadoop.conf.Configuration;
 
 /**
  * A Hadoop configuration that travels with a job's tasks (Configuration itself is not Serializable). Only the
- * settings travel, as UTF-8 pairs: {@code Configuration.write} also gzips each setting's list of sources, which cost
- * a tenth of a second per job here, and executors do not use the sources.
+ * settings travel, as UTF-8 pairs: {@code Configuration.write} also gzips each setting's list of sources, a
+ * compressor per setting at every job's start, and executors do not use the sources.
  */
 public final class SerializableConfiguration implements Serializable {
   private transient Configuration conf;
