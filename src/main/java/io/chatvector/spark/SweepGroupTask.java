@@ -16,18 +16,20 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.util.LongAccumulator;
 
 /**
  * Executor side: computes one group of a sweep, chunk by chunk for every output in turn (so each vector chunk is
  * read once). On local disk each chunk is written at its position in its output's shard; elsewhere each run of
  * adjacent chunks becomes a part file, named after the task attempt, that the assembly stage puts in order. With
- * keep-going, an output whose input is bad is dropped from the rest of the group instead of failing the task.
+ * keep-going, an output whose input is bad is dropped from the rest of the group instead of failing the task. It
+ * is the function Spark ships, so it holds only small, serializable state.
  */
-final class SweepGroupTask {
+final class SweepGroupTask implements Function<SweepGroupTask.Work, SweepGroupTask.Result> {
   static final String PARTS = "_chatvector_parts";
 
   /** A run of bytes written: into the shard at its position, or into {@code partFile} for assembly. */
@@ -40,15 +42,17 @@ final class SweepGroupTask {
   }
 
   private final List<InputFile> inputs;
-  private final Configuration conf;
+  private final SerializableConfiguration conf;
   private final List<String> writeDirectories;
   private final List<List<String>> shardNames;
   private final boolean positional;
   private final boolean allowNonFinite;
   private final boolean keepGoing;
+  private final LongAccumulator bytesWritten;
 
-  SweepGroupTask(List<InputFile> inputs, Configuration conf, List<String> writeDirectories,
-      List<List<String>> shardNames, boolean positional, boolean allowNonFinite, boolean keepGoing) {
+  SweepGroupTask(List<InputFile> inputs, SerializableConfiguration conf, List<String> writeDirectories,
+      List<List<String>> shardNames, boolean positional, boolean allowNonFinite, boolean keepGoing,
+      LongAccumulator bytesWritten) {
     this.inputs = inputs;
     this.conf = conf;
     this.writeDirectories = writeDirectories;
@@ -56,20 +60,23 @@ final class SweepGroupTask {
     this.positional = positional;
     this.allowNonFinite = allowNonFinite;
     this.keepGoing = keepGoing;
+    this.bytesWritten = bytesWritten;
   }
 
   /** A group to compute and its fingerprint, under which it is recorded when done (for resuming). */
   record Work(SweepPlan.Group group, String fingerprint) implements Serializable {
   }
 
-  Result write(Work work, long attemptId, LongConsumer progress) throws IOException {
+  @Override
+  public Result call(Work work) throws IOException {
+    long attemptId = TaskContext.get().taskAttemptId();
     SweepPlan.Group group = work.group();
     Map<Integer, List<Written>> written = new HashMap<>();
     Map<Integer, String> failures = new HashMap<>();
     Map<String, FileChannel> channels = new HashMap<>();
     Map<String, PartRun> parts = new HashMap<>();
     List<PlacedChunk> placed = group.chunks();
-    try (ChunkProducer producer = ChunkProducer.forWholeChunks(inputs, conf, allowNonFinite,
+    try (ChunkProducer producer = ChunkProducer.forWholeChunks(inputs, conf.get(), allowNonFinite,
         placed.stream().map(PlacedChunk::chunk).toList())) {
       for (PlacedChunk chunk : placed) {
         if (failures.containsKey(chunk.output())) {
@@ -107,7 +114,7 @@ final class SweepGroupTask {
           }
           run.write(chunk, produced[0]);
         }
-        progress.accept(chunk.chunk().outBytes());
+        bytesWritten.add(chunk.chunk().outBytes());
       }
       for (Map.Entry<String, PartRun> run : parts.entrySet()) {
         int output = Integer.parseInt(run.getKey().substring(0, run.getKey().indexOf('/')));
@@ -117,7 +124,7 @@ final class SweepGroupTask {
       for (Map.Entry<Integer, List<Written>> output : written.entrySet()) {
         if (!failures.containsKey(output.getKey())) {
           Path directory = new Path(writeDirectories.get(output.getKey()));
-          SegmentRecords.recordGroup(Storage.fileSystem(directory, conf), directory, group.index(), work.fingerprint(),
+          SegmentRecords.recordGroup(Storage.fileSystem(directory, conf.get()), directory, group.index(), work.fingerprint(),
               output.getValue());
         }
       }
@@ -162,7 +169,7 @@ final class SweepGroupTask {
       this.end = start;
       this.part = new Path(new Path(new Path(shardFile.getParent(), PARTS), shardFile.getName()),
           String.format("%020d.%d.part", start, attemptId));
-      this.out = Storage.fileSystem(part, conf).create(part, true);
+      this.out = Storage.fileSystem(part, conf.get()).create(part, true);
     }
 
     void write(PlacedChunk chunk, ByteBuffer bytes) throws IOException {

@@ -2,7 +2,6 @@ package io.chatvector.spark;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatvector.io.OutputDirectory;
-import io.chatvector.plan.InputFile;
 import io.chatvector.plan.MergePlan;
 import io.chatvector.plan.PlacedChunk;
 import io.chatvector.plan.SegmentFingerprint;
@@ -21,10 +20,7 @@ import java.util.Map;
 import java.util.zip.CRC32C;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.Function;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * Runs a sweep as one Spark job: tasks compute groups for all outputs at once. On local disk the driver writes every
@@ -200,37 +196,7 @@ public final class SweepJob {
     long totalBytes = work.stream().flatMap(w -> w.group().chunks().stream())
         .mapToLong(placed -> placed.chunk().outBytes()).sum();
     return WritingStage.run(spark, conf, "sweep: " + directories.size() + " outputs in " + work.size() + " groups",
-        work, totalBytes, progress, (taskConf, bytesWritten) -> new GroupFunction(plan.inputs(), taskConf,
+        work, totalBytes, progress, (taskConf, bytesWritten) -> new SweepGroupTask(plan.inputs(), taskConf,
             directories, shardNames, positional, allowNonFinite, keepGoing, bytesWritten));
-  }
-
-  private static final class GroupFunction implements Function<SweepGroupTask.Work, SweepGroupTask.Result> {
-    private final List<InputFile> inputs;
-    private final SerializableConfiguration conf;
-    private final List<String> directories;
-    private final List<List<String>> shardNames;
-    private final boolean positional;
-    private final boolean allowNonFinite;
-    private final boolean keepGoing;
-    private final LongAccumulator bytesWritten;
-
-    GroupFunction(List<InputFile> inputs, SerializableConfiguration conf, List<String> directories,
-        List<List<String>> shardNames, boolean positional, boolean allowNonFinite, boolean keepGoing,
-        LongAccumulator bytesWritten) {
-      this.inputs = inputs;
-      this.conf = conf;
-      this.directories = directories;
-      this.shardNames = shardNames;
-      this.positional = positional;
-      this.allowNonFinite = allowNonFinite;
-      this.keepGoing = keepGoing;
-      this.bytesWritten = bytesWritten;
-    }
-
-    @Override
-    public SweepGroupTask.Result call(SweepGroupTask.Work work) throws IOException {
-      return new SweepGroupTask(inputs, conf.get(), directories, shardNames, positional, allowNonFinite,
-          keepGoing).write(work, TaskContext.get().taskAttemptId(), bytesWritten::add);
-    }
   }
 }
