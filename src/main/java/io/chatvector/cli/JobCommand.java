@@ -63,7 +63,7 @@ abstract class JobCommand implements Callable<Integer> {
       Planned planned = plan(conf);
       PrintWriter console = spec.commandLine().getOut();
       OutputDirectory output = OutputDirectory.check(out, job.overwrite, planned.inputs(), conf);
-      List<Segment> segments = planned.plan().segments(output.writesAtPositions() ? job.segmentSize : Long.MAX_VALUE);
+      List<Segment> segments = planned.plan().segments(output.segmentBytes(job.segmentSize), output.minSegmentBytes());
       if (job.dryRun) {
         printPlan(planned.plan(), segments.size(), output, console);
         return 0;

@@ -12,8 +12,8 @@ import org.apache.hadoop.fs.Path;
 final class InPlaceOutput extends OutputDirectory {
   static final String IN_PROGRESS_MARKER = "_CHATVECTOR_IN_PROGRESS";
 
-  InPlaceOutput(FileSystem fs, Path target, boolean overwrite) {
-    super(fs, target, overwrite);
+  InPlaceOutput(FileSystem fs, Path target, boolean overwrite, ShardParts parts) {
+    super(fs, target, overwrite, parts);
   }
 
   @Override

@@ -20,11 +20,13 @@ public abstract class OutputDirectory {
   final FileSystem fs;
   final Path target;
   final boolean overwrite;
+  private final ShardParts parts;
 
-  OutputDirectory(FileSystem fs, Path target, boolean overwrite) {
+  OutputDirectory(FileSystem fs, Path target, boolean overwrite, ShardParts parts) {
     this.fs = fs;
     this.target = target;
     this.overwrite = overwrite;
+    this.parts = parts;
   }
 
   /**
@@ -43,9 +45,12 @@ public abstract class OutputDirectory {
       }
     }
     FileSystem fs = Storage.fileSystem(target, conf);
-    OutputDirectory output = Storage.isObjectStore(target)
-        ? new InPlaceOutput(fs, target, overwrite)
-        : new StagedOutput(fs, target, overwrite);
+    boolean objectStore = Storage.isObjectStore(target);
+    ShardParts parts = "file".equals(target.toUri().getScheme()) ? null
+        : ShardParts.forOutput(fs, target, objectStore);
+    OutputDirectory output = objectStore
+        ? new InPlaceOutput(fs, target, overwrite, parts)
+        : new StagedOutput(fs, target, overwrite, parts);
     if (!overwrite && fs.exists(target) && !output.isReplaceable()) {
       throw new InvalidInputException(target + ": output already exists (use --overwrite to replace it)");
     }
@@ -80,6 +85,24 @@ public abstract class OutputDirectory {
    */
   public boolean writesAtPositions() {
     return "file".equals(writeDirectory().toUri().getScheme());
+  }
+
+  /**
+   * How tasks write a shard's segments as parts where they cannot write at positions (HDFS, S3A); null where
+   * the store can join no parts, and a shard is written by one task.
+   */
+  public ShardParts shardParts() {
+    return writesAtPositions() ? null : parts;
+  }
+
+  /** The segment size tasks write: {@code requested} where a shard's are written in parallel, else whole shards. */
+  public long segmentBytes(long requested) {
+    return writesAtPositions() || parts != null ? requested : Long.MAX_VALUE;
+  }
+
+  /** The smallest segment but a shard's last that the store accepts. */
+  public long minSegmentBytes() {
+    return shardParts() == null ? 0 : parts.minPartBytes();
   }
 
   /**

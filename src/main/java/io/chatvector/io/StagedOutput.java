@@ -12,8 +12,8 @@ import org.apache.hadoop.fs.Path;
 final class StagedOutput extends OutputDirectory {
   private final Path staging;
 
-  StagedOutput(FileSystem fs, Path target, boolean overwrite) {
-    super(fs, target, overwrite);
+  StagedOutput(FileSystem fs, Path target, boolean overwrite, ShardParts parts) {
+    super(fs, target, overwrite, parts);
     this.staging = new Path(target.getParent(), "." + target.getName() + ".chatvector-staging");
   }
 

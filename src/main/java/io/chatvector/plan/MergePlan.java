@@ -51,12 +51,14 @@ public record MergePlan(List<InputFile> inputs, List<ShardPlan> shards, Map<Stri
    * {@code Long.MAX_VALUE}, one segment per shard. A shard's segments are of even size, each cut at the chunk
    * boundary nearest to an even share, rather than full ones and a short last one: a short task at the end of a
    * stage leaves a core idle (measured: a 1B merge's last segment of 80 MB ran beside one of 256 MB, and a core
-   * waited a third of a second).
+   * waited a third of a second). No segment but a shard's last is smaller than {@code minSegmentBytes} (an object
+   * store's smallest part of a multipart upload).
    */
-  public List<Segment> segments(long segmentBytes) {
+  public List<Segment> segments(long segmentBytes, long minSegmentBytes) {
     List<Segment> segments = new ArrayList<>();
     for (ShardPlan shard : shards) {
-      long pieces = 1 + (shard.fileLength() - 1) / segmentBytes;
+      long pieces = Math.max(1, Math.min(1 + (shard.fileLength() - 1) / segmentBytes,
+          shard.fileLength() / Math.max(1, minSegmentBytes)));
       long share = shard.fileLength() / pieces;
       long remainder = shard.fileLength() % pieces;
       long offset = 0;
@@ -68,23 +70,25 @@ public record MergePlan(List<InputFile> inputs, List<ShardPlan> shards, Map<Stri
         end += chunks.get(c).outBytes();
         boolean last = c == chunks.size() - 1;
         long evenEnd = share * (index + 1) + remainder * (index + 1) / pieces;
-        if (last || end + chunks.get(c + 1).outBytes() / 2 >= evenEnd) {
-          segments.add(segment(shard, index, offset, List.copyOf(chunks.subList(first, c + 1)), end - offset));
+        long restAfterCut = shard.fileLength() - end;
+        if (last || end - offset >= minSegmentBytes && restAfterCut >= minSegmentBytes
+            && end + chunks.get(c + 1).outBytes() / 2 >= evenEnd) {
+          segments.add(segment(shard, index, offset, List.copyOf(chunks.subList(first, c + 1)), end - offset, last));
           offset = end;
           first = c + 1;
           index++;
         }
       }
       if (chunks.isEmpty()) {
-        segments.add(segment(shard, 0, 0, List.of(), end));
+        segments.add(segment(shard, 0, 0, List.of(), end, true));
       }
     }
     return segments;
   }
 
-  private Segment segment(ShardPlan shard, int index, long offset, List<Chunk> chunks, long bytes) {
+  private Segment segment(ShardPlan shard, int index, long offset, List<Chunk> chunks, long bytes, boolean last) {
     byte[] header = index == 0 ? shard.header() : null;
-    return new Segment(shard.index(), shard.fileName(), index, offset, header, chunks, bytes,
+    return new Segment(shard.index(), shard.fileName(), index, last, offset, header, chunks, bytes,
         SegmentFingerprint.of(shard.fileName(), offset, bytes, header, chunks, inputs));
   }
 }

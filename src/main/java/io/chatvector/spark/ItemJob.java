@@ -11,8 +11,10 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.rdd.RDD;
 import scala.jdk.javaapi.CollectionConverters;
+import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction2;
+import scala.runtime.BoxedUnit;
 
 /**
  * A Spark job over a list of items that returns its results in the items' order. It goes through
@@ -38,31 +40,47 @@ final class ItemJob {
     F function(SerializableConfiguration conf);
   }
 
+  /** Told of each item's result as its task succeeds, on Spark's scheduler thread: it must only hand work on. */
+  interface ResultListener<R> {
+    void succeeded(int item, R result);
+  }
+
   /** {@code function} of each item, in the items' order. */
   static <T, R> List<R> map(JavaSparkContext spark, Configuration conf, String description, List<T> items,
       int partitions, WithConf<Function<T, R>> function) {
-    return run(spark, conf, description, items, partitions, taskConf -> new EachItem<>(function.function(taskConf)));
+    return map(spark, conf, description, items, partitions, function, (item, result) -> { });
+  }
+
+  /** {@code function} of each item, in the items' order; {@code listener} hears of each as it is done. */
+  static <T, R> List<R> map(JavaSparkContext spark, Configuration conf, String description, List<T> items,
+      int partitions, WithConf<Function<T, R>> function, ResultListener<R> listener) {
+    return run(spark, conf, description, items, partitions, taskConf -> new EachItem<>(function.function(taskConf)),
+        listener);
   }
 
   /** The results of {@code function} on each partition, concatenated in the items' order. */
   static <T, R> List<R> run(JavaSparkContext spark, Configuration conf, String description, List<T> items,
       int partitions, WithConf<PartitionFunction<T, R>> function) {
+    return run(spark, conf, description, items, partitions, function, (item, result) -> { });
+  }
+
+  private static <T, R> List<R> run(JavaSparkContext spark, Configuration conf, String description, List<T> items,
+      int partitions, WithConf<PartitionFunction<T, R>> function, ResultListener<R> listener) {
     spark.setJobDescription(description);
     spark.setLocalProperty(CALL_SITE_SHORT, description);
     spark.setLocalProperty(CALL_SITE_LONG, description);
     try {
       RDD<T> rdd = new ItemRdd<>(spark.sc(), items, partitions);
+      int count = rdd.getNumPartitions();
+      List<List<R>> results = new ArrayList<>(java.util.Collections.nCopies(count, null));
       // The configuration goes in the task's function, which Spark broadcasts once per job: a broadcast of its own
       // would be estimated for size object by object, which took longer than serializing it.
-      Object[] results = (Object[]) spark.sc().runJob(rdd,
-          new OnPartition<>(function.function(new SerializableConfiguration(conf))),
-          ClassTag$.MODULE$.apply(List.class));
+      @SuppressWarnings("unchecked")
+      ClassTag<List<R>> resultType = (ClassTag<List<R>>) (Object) ClassTag$.MODULE$.apply(List.class);
+      spark.sc().runJob(rdd, new OnPartition<T, R>(function.function(new SerializableConfiguration(conf))),
+          new ResultHandler<R>(results, items.size(), listener), resultType);
       List<R> all = new ArrayList<>(items.size());
-      for (Object partition : results) {
-        @SuppressWarnings("unchecked")
-        List<R> partitionResults = (List<R>) partition;
-        all.addAll(partitionResults);
-      }
+      results.forEach(all::addAll);
       return all;
     } catch (Throwable e) {
       // Spark's failures are checked exceptions that Scala throws undeclared: catch everything.
@@ -87,6 +105,30 @@ final class ItemJob {
         Thread.currentThread().interrupt();
         return;
       }
+    }
+  }
+
+  /** Keeps each partition's results, and tells the listener of each item's. */
+  private static final class ResultHandler<R> extends AbstractFunction2<Object, List<R>, BoxedUnit> {
+    private final List<List<R>> results;
+    private final int items;
+    private final ResultListener<R> listener;
+
+    ResultHandler(List<List<R>> results, int items, ResultListener<R> listener) {
+      this.results = results;
+      this.items = items;
+      this.listener = listener;
+    }
+
+    @Override
+    public BoxedUnit apply(Object partition, List<R> partitionResults) {
+      int slice = (Integer) partition;
+      results.set(slice, partitionResults);
+      int first = ItemRdd.firstItem(slice, items, results.size());
+      for (int item = 0; item < partitionResults.size(); item++) {
+        listener.succeeded(first + item, partitionResults.get(item));
+      }
+      return BoxedUnit.UNIT;
     }
   }
 

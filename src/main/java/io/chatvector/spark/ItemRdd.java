@@ -28,10 +28,14 @@ final class ItemRdd<T> extends RDD<T> {
     int count = Math.max(1, partitions);
     slices = new Partition[count];
     for (int slice = 0; slice < count; slice++) {
-      int from = (int) ((long) slice * items.size() / count);
-      int to = (int) ((long) (slice + 1) * items.size() / count);
-      slices[slice] = new Slice<>(slice, new ArrayList<>(items.subList(from, to)));
+      slices[slice] = new Slice<>(slice, new ArrayList<>(items.subList(firstItem(slice, items.size(), count),
+          firstItem(slice + 1, items.size(), count))));
     }
+  }
+
+  /** The index of the first item in partition {@code slice} of {@code partitions}, as {@code parallelize} cuts. */
+  static int firstItem(int slice, int items, int partitions) {
+    return (int) ((long) slice * items / Math.max(1, partitions));
   }
 
   /** Nothing to do: this RDD is never checkpointed (nobody outside {@link ItemJob} sees it). */

@@ -4,31 +4,37 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatvector.io.CheckpointFiles;
 import io.chatvector.io.OutputDirectory;
+import io.chatvector.io.ShardParts;
 import io.chatvector.io.Storage;
 import io.chatvector.plan.InputFile;
 import io.chatvector.plan.MergePlan;
 import io.chatvector.plan.Segment;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
- * Runs a plan on Spark: one task per segment (a byte range of a shard, or a whole shard where the output cannot be
- * written at positions) writes it into the output's write directory; the driver then
- * adds the model's small files, the provenance and, last, the index, and publishes. Any failure removes what was
- * written, so nothing half-written is left looking complete.
+ * Runs a plan on Spark: one task per segment (a byte range of a shard, or a whole shard where the output can be
+ * written neither at positions nor in parts) writes it into the output's write directory, and parts are joined
+ * into shards as they finish; the driver then adds the model's small files, the provenance and, last, the index,
+ * and publishes. Any failure removes what was written, so nothing half-written is left looking complete.
  */
 public final class MergeJob {
   private MergeJob() {
   }
 
   /**
-   * @param segments the plan cut into the tasks' segments (whole shards where the output is not written at positions)
+   * @param segments the plan cut into the tasks' segments (whole shards where the output is written neither at
+   *     positions nor in parts)
    * @param modelFiles where config and tokenizer files are copied from (the CP, or the chat model for a vector)
    * @param chatTemplate the chat model (or a vector carrying its files) whose chat template the output gets; null for none
    * @param provenance the record of inputs and options, completed here with the shards written
@@ -38,12 +44,25 @@ public final class MergeJob {
       boolean resume, ObjectNode provenance, PrintWriter progress) throws IOException {
     long start = System.nanoTime();
     output.begin(resume);
+    ShardParts parts = output.shardParts();
+    ShardUploads uploads = null;
     try {
       Map<String, SegmentResult> reused = resume
           ? Resumption.reuse(spark, conf, output, segments, plan.inputs().size()) : Map.of();
-      List<Segment> todo = segments.stream().filter(s -> !reused.containsKey(s.fingerprint())).toList();
-      List<SegmentResult> written = new java.util.ArrayList<>(reused.values());
-      written.addAll(writeSegments(spark, conf, plan, todo, output, allowNonFinite, progress));
+      if (parts != null) {
+        reused = wholeShards(reused, segments);
+      }
+      Set<String> kept = reused.keySet();
+      List<Segment> todo = segments.stream().filter(s -> !kept.contains(s.fingerprint())).toList();
+      uploads = parts == null ? null : ShardUploads.start(parts, output, todo);
+      List<SegmentResult> fresh = writeSegments(spark, conf, plan, todo, output, parts, uploads, allowNonFinite,
+          progress);
+      if (uploads != null) {
+        uploads.awaitCompleted();
+        uploads.close();
+      }
+      List<SegmentResult> written = new ArrayList<>(reused.values());
+      written.addAll(fresh);
       List<ShardResult> shards = ShardAssembler.assemble(plan, output,
           written.stream().map(SegmentResult::range).toList());
       finish(conf, plan, output, modelFiles, chatTemplate, provenance, shards);
@@ -52,6 +71,10 @@ public final class MergeJob {
           todo.size(), reused.size(), System.nanoTime() - start);
     } catch (Throwable e) {
       // Spark's own failures are checked exceptions that Scala throws undeclared: catch everything.
+      if (uploads != null) {
+        uploads.abortUnfinished();
+        uploads.close();
+      }
       if (Resumption.worthKeeping(e)) {
         progress.println("kept what was finished in " + output.writeDirectory() + ": rerun with --resume to reuse it");
       } else {
@@ -61,13 +84,25 @@ public final class MergeJob {
     }
   }
 
+  /** Parts join only into a whole shard: where shards are written in parts, a shard is kept whole or redone. */
+  private static Map<String, SegmentResult> wholeShards(Map<String, SegmentResult> reused, List<Segment> segments) {
+    Set<Integer> redone = segments.stream().filter(s -> !reused.containsKey(s.fingerprint())).map(Segment::shard)
+        .collect(Collectors.toSet());
+    Map<String, SegmentResult> kept = new HashMap<>();
+    segments.stream().filter(s -> !redone.contains(s.shard()))
+        .forEach(s -> kept.put(s.fingerprint(), reused.get(s.fingerprint())));
+    return kept;
+  }
+
   private static List<SegmentResult> writeSegments(JavaSparkContext spark, Configuration conf, MergePlan plan,
-      List<Segment> segments, OutputDirectory output, boolean allowNonFinite, PrintWriter progress) {
+      List<Segment> segments, OutputDirectory output, ShardParts parts, ShardUploads uploads,
+      boolean allowNonFinite, PrintWriter progress) {
     return WritingStage.run(spark, conf, "write " + plan.shards().size() + " shards of " + output.target() + " in "
         + segments.size() + " segments", segments, plan.outputBytes(), progress,
         (taskConf, bytesWritten) -> new SegmentWriteTask(plan.inputs(), taskConf,
             output.writeDirectory().toString(), output.writesAtPositions(), output.renamesShardAttempts(),
-            allowNonFinite, bytesWritten));
+            parts, uploads == null ? Map.of() : uploads.handles(), allowNonFinite, bytesWritten),
+        uploads == null ? (segment, result) -> { } : uploads);
   }
 
   static void finish(Configuration conf, MergePlan plan, OutputDirectory output, Path modelFiles,

@@ -66,7 +66,7 @@ final class Resumption {
     }
     Map<String, SegmentResult> reused = new HashMap<>();
     for (String fingerprint : verified(spark, conf, candidates)) {
-      reused.put(fingerprint, new SegmentResult(records.get(fingerprint), new long[inputCount]));
+      reused.put(fingerprint, new SegmentResult(records.get(fingerprint), new long[inputCount], null));
     }
     return reused;
   }

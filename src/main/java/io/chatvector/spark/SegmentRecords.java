@@ -2,6 +2,8 @@ package io.chatvector.spark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatvector.plan.Segment;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,13 +30,29 @@ final class SegmentRecords {
   static void record(FileSystem fs, Path writeDirectory, Segment segment, WrittenRange range) throws IOException {
     Path file = new Path(new Path(writeDirectory, DIRECTORY), segment.fileName() + "." + segment.index() + ".json");
     try (OutputStream out = fs.create(file, true)) {
-      out.write(JSON.writeValueAsBytes(JSON.createObjectNode()
-          .put("fingerprint", segment.fingerprint())
-          .put("shard", range.shard())
-          .put("offset", range.offset())
-          .put("bytes", range.bytes())
-          .put("crc32c", range.crc32c())));
+      out.write(JSON.writeValueAsBytes(record(JSON.createObjectNode(), segment, range)));
     }
+  }
+
+  /** Written by the driver for a shard written in parts, once its parts are joined: all its segments at once. */
+  static void recordShard(FileSystem fs, Path writeDirectory, String fileName, List<Segment> segments,
+      List<WrittenRange> ranges) throws IOException {
+    ObjectNode shard = JSON.createObjectNode();
+    ArrayNode records = shard.putArray("segments");
+    for (int segment = 0; segment < segments.size(); segment++) {
+      record(records.addObject(), segments.get(segment), ranges.get(segment));
+    }
+    try (OutputStream out = fs.create(new Path(new Path(writeDirectory, DIRECTORY), fileName + ".json"), true)) {
+      out.write(JSON.writeValueAsBytes(shard));
+    }
+  }
+
+  private static ObjectNode record(ObjectNode record, Segment segment, WrittenRange range) {
+    return record.put("fingerprint", segment.fingerprint())
+        .put("shard", range.shard())
+        .put("offset", range.offset())
+        .put("bytes", range.bytes())
+        .put("crc32c", range.crc32c());
   }
 
   /** The segment records an earlier run left, by fingerprint. */
@@ -49,9 +67,11 @@ final class SegmentRecords {
         continue;
       }
       try (InputStream in = fs.open(status.getPath())) {
-        JsonNode record = JSON.readTree(in);
-        records.put(record.path("fingerprint").asText(), new WrittenRange(record.path("shard").asInt(),
-            record.path("offset").asLong(), record.path("bytes").asLong(), record.path("crc32c").asInt()));
+        JsonNode file = JSON.readTree(in);
+        for (JsonNode record : file.has("segments") ? file.path("segments") : List.of(file)) {
+          records.put(record.path("fingerprint").asText(), new WrittenRange(record.path("shard").asInt(),
+              record.path("offset").asLong(), record.path("bytes").asLong(), record.path("crc32c").asInt()));
+        }
       } catch (com.fasterxml.jackson.core.JsonProcessingException unreadable) {
         // A record cut short by a kill: its segment is simply done again.
       }
@@ -62,8 +82,8 @@ final class SegmentRecords {
   /** Written by a sweep task for each output it finished a group for: the group's fingerprint and its runs. */
   static void recordGroup(FileSystem fs, Path writeDirectory, int group, String fingerprint,
       List<SweepGroupTask.Written> runs) throws IOException {
-    com.fasterxml.jackson.databind.node.ObjectNode record = JSON.createObjectNode().put("fingerprint", fingerprint);
-    com.fasterxml.jackson.databind.node.ArrayNode ranges = record.putArray("runs");
+    ObjectNode record = JSON.createObjectNode().put("fingerprint", fingerprint);
+    ArrayNode ranges = record.putArray("runs");
     for (SweepGroupTask.Written run : runs) {
       ranges.addObject().put("shard", run.range().shard()).put("offset", run.range().offset())
           .put("bytes", run.range().bytes()).put("crc32c", run.range().crc32c()).put("part", run.partFile());

@@ -1,5 +1,6 @@
 package io.chatvector.spark;
 
+import io.chatvector.io.ShardParts;
 import io.chatvector.io.Storage;
 import io.chatvector.plan.Chunk;
 import io.chatvector.plan.InputFile;
@@ -11,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32C;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -22,9 +24,10 @@ import org.apache.spark.util.LongAccumulator;
 /**
  * Executor side, the function Spark ships: writes one segment of a shard. On local disk segments of one shard are
  * written in parallel at their positions in the file; retried or speculative attempts write the same bytes at the
- * same places. Elsewhere a segment is a whole shard, streamed to the store: where rename is atomic, under a
- * per-attempt name renamed into place when complete; on object stores, whose uploads appear only when complete,
- * under its final name. Holds only small, serializable state.
+ * same places. On stores that join parts (HDFS, S3A), segments of one shard are written in parallel as parts of its
+ * upload, which the driver completes. Elsewhere a segment is a whole shard, streamed to the store: where rename is
+ * atomic, under a per-attempt name renamed into place when complete; on object stores, whose uploads appear only
+ * when complete, under its final name. Holds only small, serializable state.
  */
 final class SegmentWriteTask implements Function<Segment, SegmentResult> {
   private final List<InputFile> inputs;
@@ -32,16 +35,25 @@ final class SegmentWriteTask implements Function<Segment, SegmentResult> {
   private final String writeDirectory;
   private final boolean positional;
   private final boolean renameAttempts;
+  private final ShardParts parts;
+  private final Map<Integer, byte[]> uploads;
   private final boolean allowNonFinite;
   private final LongAccumulator bytesWritten;
 
+  /**
+   * @param parts how shards are written in parts, or null
+   * @param uploads with parts, each shard's upload handle
+   */
   SegmentWriteTask(List<InputFile> inputs, SerializableConfiguration conf, String writeDirectory, boolean positional,
-      boolean renameAttempts, boolean allowNonFinite, LongAccumulator bytesWritten) {
+      boolean renameAttempts, ShardParts parts, Map<Integer, byte[]> uploads, boolean allowNonFinite,
+      LongAccumulator bytesWritten) {
     this.inputs = inputs;
     this.conf = conf;
     this.writeDirectory = writeDirectory;
     this.positional = positional;
     this.renameAttempts = renameAttempts;
+    this.parts = parts;
+    this.uploads = uploads;
     this.allowNonFinite = allowNonFinite;
     this.bytesWritten = bytesWritten;
   }
@@ -53,12 +65,59 @@ final class SegmentWriteTask implements Function<Segment, SegmentResult> {
     try (ChunkProducer producer = positional
         ? ChunkProducer.forMerge(inputs, hadoop, allowNonFinite, segment.chunks())
         : ChunkProducer.forWholeChunks(inputs, hadoop, allowNonFinite, segment.chunks())) {
+      if (parts != null) {
+        return writePart(segment, directory, hadoop, producer);
+      }
       int crc = positional
           ? writeAtPositions(segment, directory, producer)
           : stream(segment, directory, hadoop, TaskContext.get().taskAttemptId(), producer);
       WrittenRange range = new WrittenRange(segment.shard(), segment.offset(), segment.bytes(), crc);
       SegmentRecords.record(Storage.fileSystem(directory, hadoop), directory, segment, range);
-      return new SegmentResult(range, producer.bytesRead());
+      return new SegmentResult(range, producer.bytesRead(), null);
+    }
+  }
+
+  /** The segment as a part of its shard's upload; the driver records it once the shard is complete. */
+  private SegmentResult writePart(Segment segment, Path directory, Configuration hadoop, ChunkProducer producer)
+      throws IOException {
+    Path shard = new Path(directory, segment.fileName());
+    CRC32C crc = new CRC32C();
+    try (ShardParts.PartOutput out = parts.open(hadoop, uploads.get(segment.shard()), shard, segment.index(),
+        segment.last(), TaskContext.get().taskAttemptId())) {
+      CountingSink sink = new CountingSink(out, crc);
+      if (segment.header() != null) {
+        sink.accept(ByteBuffer.wrap(segment.header()));
+      }
+      for (Chunk chunk : segment.chunks()) {
+        producer.produce(chunk, sink);
+        bytesWritten.add(chunk.outBytes());
+      }
+      if (sink.bytes != segment.bytes()) {
+        throw new IOException(shard + ": part " + segment.index() + " has " + sink.bytes + " bytes, planned "
+            + segment.bytes());
+      }
+      byte[] receipt = out.commit();
+      WrittenRange range = new WrittenRange(segment.shard(), segment.offset(), segment.bytes(), (int) crc.getValue());
+      return new SegmentResult(range, producer.bytesRead(), receipt);
+    }
+  }
+
+  /** Writes heap pieces to a stream, checksumming and counting them. */
+  private static final class CountingSink implements ChunkProducer.PieceSink {
+    private final OutputStream out;
+    private final CRC32C crc;
+    private long bytes;
+
+    CountingSink(OutputStream out, CRC32C crc) {
+      this.out = out;
+      this.crc = crc;
+    }
+
+    @Override
+    public void accept(ByteBuffer piece) throws IOException {
+      bytes += piece.remaining();
+      out.write(piece.array(), piece.arrayOffset() + piece.position(), piece.remaining());
+      crc.update(piece);
     }
   }
 
@@ -96,13 +155,10 @@ final class SegmentWriteTask implements Function<Segment, SegmentResult> {
     CRC32C crc = new CRC32C();
     boolean complete = false;
     try (OutputStream out = fs.create(attemptFile, true)) {
-      out.write(segment.header());
-      crc.update(segment.header());
+      CountingSink sink = new CountingSink(out, crc);
+      sink.accept(ByteBuffer.wrap(segment.header()));
       for (Chunk chunk : segment.chunks()) {
-        producer.produce(chunk, piece -> {
-          out.write(piece.array(), piece.arrayOffset(), piece.limit());
-          crc.update(piece);
-        });
+        producer.produce(chunk, sink);
         bytesWritten.add(chunk.outBytes());
       }
       complete = true;

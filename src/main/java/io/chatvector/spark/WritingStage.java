@@ -22,6 +22,12 @@ final class WritingStage {
 
   static <T, R> List<R> run(JavaSparkContext spark, Configuration conf, String description, List<T> work,
       long totalBytes, PrintWriter progress, Tasks<T, R> tasks) {
+    return run(spark, conf, description, work, totalBytes, progress, tasks, (item, result) -> { });
+  }
+
+  /** As above; {@code onDone} hears of each piece of work as its task succeeds. */
+  static <T, R> List<R> run(JavaSparkContext spark, Configuration conf, String description, List<T> work,
+      long totalBytes, PrintWriter progress, Tasks<T, R> tasks, ItemJob.ResultListener<R> onDone) {
     if (work.isEmpty()) {
       return List.of();
     }
@@ -30,7 +36,7 @@ final class WritingStage {
     spark.sc().addSparkListener(listener);
     try {
       return ItemJob.map(spark, conf, description, work, work.size(),
-          taskConf -> tasks.function(taskConf, bytesWritten));
+          taskConf -> tasks.function(taskConf, bytesWritten), onDone);
     } finally {
       spark.sc().removeSparkListener(listener);
     }

@@ -28,7 +28,7 @@ class MergePlanSegmentsTest {
     MergePlan plan = planOfTwentyTensors();
     ShardPlan shard = plan.shards().get(0);
     // 20 chunks of 4 KB plus the header in segments of at most ~25 KB: 4 segments, not 3 full ones and a short one.
-    List<Segment> segments = plan.segments(25_000);
+    List<Segment> segments = plan.segments(25_000, 0);
 
     assertEquals(4, segments.size());
     long offset = 0;
@@ -45,10 +45,28 @@ class MergePlanSegmentsTest {
   }
 
   @Test
+  void noSegmentButAShardsLastIsSmallerThanTheStoresSmallestPart() throws Exception {
+    MergePlan plan = planOfTwentyTensors();
+
+    // Segments of ~8 KB asked for, but parts of an upload must be at least 12 KB (S3's rule, scaled down).
+    List<Segment> segments = plan.segments(8_000, 12_000);
+
+    assertEquals(6, segments.size(), () -> segments.stream().map(Segment::bytes).toList().toString());
+    long offset = 0;
+    for (Segment segment : segments) {
+      assertEquals(offset, segment.offset());
+      assertEquals(segment == segments.get(segments.size() - 1), segment.last());
+      assertTrue(segment.last() || segment.bytes() >= 12_000, () -> segment.bytes() + " bytes");
+      offset += segment.bytes();
+    }
+    assertEquals(plan.shards().get(0).fileLength(), offset);
+  }
+
+  @Test
   void oneSegmentPerShardWithoutALimit() throws Exception {
     MergePlan plan = planOfTwentyTensors();
 
-    List<Segment> segments = plan.segments(Long.MAX_VALUE);
+    List<Segment> segments = plan.segments(Long.MAX_VALUE, 0);
 
     assertEquals(1, segments.size());
     assertEquals(plan.shards().get(0).fileLength(), segments.get(0).bytes());

@@ -55,7 +55,7 @@ class InputChangedTest {
     try (JavaSparkContext spark = new JavaSparkContext(new SparkConf().setMaster("local[1]").setAppName("changed")
         .set("spark.ui.enabled", "false"))) {
       Exception e = assertThrows(Exception.class, () -> MergeJob.run(spark, conf, "merge", plan,
-          plan.segments(1 << 20), output, cp.directory(), null, false, false, new ObjectMapper().createObjectNode(),
+          plan.segments(1 << 20, 0), output, cp.directory(), null, false, false, new ObjectMapper().createObjectNode(),
           new PrintWriter(new StringWriter())));
       InvalidInputException cause = null;
       for (Throwable t = e; t != null; t = t.getCause()) {

@@ -1,14 +1,18 @@
 package io.chatvector.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chatvector.ChatVectorCli.Result;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.security.PrivilegedExceptionAction;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.hadoop.security.UserGroupInformation;
@@ -36,6 +40,15 @@ class HdfsStorageTest extends StorageContract {
   @Override
   List<String> storeConf() {
     return List.of();
+  }
+
+  @Override
+  void assertNoUnfinishedUploads() throws IOException {
+    RemoteIterator<LocatedFileStatus> files = fs(root).listFiles(new Path(root), true);
+    while (files.hasNext()) {
+      String name = files.next().getPath().getName();
+      assertFalse(name.contains(".part-"), name);
+    }
   }
 
   @Test

@@ -27,12 +27,23 @@ class S3StorageTest extends StorageContract {
   String startStore() throws Exception {
     server = new S3ProxyJunitCore.Builder().withCredentials(ACCESS_KEY, SECRET_KEY).build();
     server.beforeEach();
-    try (S3Client s3 = S3Client.builder().endpointOverride(server.getUri()).region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-        .forcePathStyle(true).build()) {
+    try (S3Client s3 = client()) {
       s3.createBucket(b -> b.bucket("models"));
     }
     return "s3a://models/chatvector";
+  }
+
+  @Override
+  void assertNoUnfinishedUploads() {
+    try (S3Client s3 = client()) {
+      assertTrue(s3.listMultipartUploads(b -> b.bucket("models")).uploads().isEmpty());
+    }
+  }
+
+  private S3Client client() {
+    return S3Client.builder().endpointOverride(server.getUri()).region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+        .forcePathStyle(true).build();
   }
 
   @Override

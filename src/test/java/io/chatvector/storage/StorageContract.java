@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.spark.SparkConf;
@@ -185,8 +186,46 @@ abstract class StorageContract {
     assertSameCheckpoint("ref-fused", local.resolve("mixed-local").toUri().toString());
   }
 
+  /** Checks that no upload or part of one is left behind anywhere under the store's root. */
+  abstract void assertNoUnfinishedUploads() throws Exception;
+
   @Test
-  void aFailedJobLeavesNoIndexAndARerunSucceeds() throws IOException {
+  void shardsAreWrittenInPartsByParallelTasks() throws Exception {
+    // Two shards of 12 MB: above twice S3's smallest part (5 MiB), so in parts on every store here.
+    Path dir = local.resolve("large");
+    int elements = 3 << 20;
+    float[] cp = new float[elements];
+    float[] vector = new float[elements];
+    for (int i = 0; i < elements; i++) {
+      cp[i] = (i % 1000) * 0.001f;
+      vector[i] = (i % 777) * -0.002f;
+    }
+    long[] shape = {elements};
+    TestCheckpoints.write(dir.resolve("cp"), tensors("a", Values.of(DType.F32, shape, cp),
+        "b", Values.of(DType.F32, shape, vector)));
+    TestCheckpoints.write(dir.resolve("v"), tensors("a", Values.of(DType.F32, shape, vector),
+        "b", Values.of(DType.F32, shape, cp)));
+    FileUtil.copy(dir.toFile(), fs(root), new org.apache.hadoop.fs.Path(root + "/large"), false, conf());
+    String[] options = {"--max-shard-size", "13MB", "--chunk-size", "1MB", "--segment-size", "6MB"};
+    succeed(Stream.concat(Stream.of("merge", "--cp", localPath("large/cp"), "--vector", localPath("large/v") + ":0.5",
+        "--out", localPath("large-ref")), Stream.of(options)).toArray(String[]::new));
+
+    Result merged = succeed(Stream.concat(Stream.of("merge", "--cp", root + "/large/cp", "--vector",
+        root + "/large/v:0.5", "--out", root + "/large-out"), Stream.of(options)).toArray(String[]::new));
+
+    java.util.regex.Matcher tasks = java.util.regex.Pattern.compile("chunks in (\\d+) tasks").matcher(merged.out());
+    assertTrue(tasks.find() && Integer.parseInt(tasks.group(1)) >= 4, merged::toString);
+    assertTrue(merged.out().contains("2 shards"), merged::toString);
+    assertSameCheckpoint("large-ref", root + "/large-out");
+    for (FileStatus file : fs(root).listStatus(new org.apache.hadoop.fs.Path(root + "/large-out"))) {
+      assertFalse(file.getPath().getName().startsWith("."), file::toString);
+      assertFalse(file.getPath().getName().startsWith("_chatvector"), file::toString);
+    }
+    assertNoUnfinishedUploads();
+  }
+
+  @Test
+  void aFailedJobLeavesNoIndexAndARerunSucceeds() throws Exception {
     Path dir = local.resolve("failing");
     TestCheckpoints.write(dir.resolve("cp"), tensors(
         "a", Values.of(DType.F32, new long[] {1024}, new float[1024]),
@@ -200,6 +239,7 @@ abstract class StorageContract {
     assertTrue(failed.err().contains("tensor 'b' element [1] is Infinity"), failed::toString);
     assertFalse(exists(out + "/" + Checkpoint.INDEX_FILE));
     assertFalse(exists(out));
+    assertNoUnfinishedUploads();
 
     succeed("merge", "--cp", root + "/failing/cp", "--vector", root + "/failing/v", "--max-shard-size", "1KB",
         "--allow-nonfinite", "--out", out);
