@@ -92,7 +92,7 @@ public abstract class OutputDirectory {
    * the store can join no parts, and a shard is written by one task.
    */
   public ShardParts shardParts() {
-    return writesAtPositions() ? null : parts;
+    return parts;
   }
 
   /** The segment size tasks write: {@code requested} where a shard's are written in parallel, else whole shards. */
@@ -102,7 +102,7 @@ public abstract class OutputDirectory {
 
   /** The smallest segment but a shard's last that the store accepts. */
   public long minSegmentBytes() {
-    return shardParts() == null ? 0 : parts.minPartBytes();
+    return parts == null ? 0 : parts.minPartBytes();
   }
 
   /**

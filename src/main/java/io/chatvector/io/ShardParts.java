@@ -29,8 +29,10 @@ public abstract class ShardParts implements Serializable {
   /** HDFS refuses to concat in an encryption zone. */
   private static boolean isEncrypted(FileSystem fs, Path target) throws IOException {
     for (Path path = target; path != null; path = path.getParent()) {
-      if (fs.exists(path)) {
+      try {
         return fs.getFileStatus(path).isEncrypted();
+      } catch (java.io.FileNotFoundException notYet) {
+        // Its nearest existing ancestor decides.
       }
     }
     return false;

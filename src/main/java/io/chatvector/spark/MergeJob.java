@@ -59,7 +59,6 @@ public final class MergeJob {
           progress);
       if (uploads != null) {
         uploads.awaitCompleted();
-        uploads.close();
       }
       List<SegmentResult> written = new ArrayList<>(reused.values());
       written.addAll(fresh);
@@ -73,7 +72,6 @@ public final class MergeJob {
       // Spark's own failures are checked exceptions that Scala throws undeclared: catch everything.
       if (uploads != null) {
         uploads.abortUnfinished();
-        uploads.close();
       }
       if (Resumption.worthKeeping(e)) {
         progress.println("kept what was finished in " + output.writeDirectory() + ": rerun with --resume to reuse it");
@@ -81,6 +79,10 @@ public final class MergeJob {
         output.abort();
       }
       throw e;
+    } finally {
+      if (uploads != null) {
+        uploads.close();
+      }
     }
   }
 
