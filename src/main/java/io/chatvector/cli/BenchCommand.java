@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -248,16 +249,28 @@ final class BenchCommand implements Callable<Integer> {
     File log = root.resolve("job.log").toFile();
     long start = System.nanoTime();
     Process process = builder.redirectErrorStream(true).redirectOutput(log).start();
-    long peak = 0;
-    while (!process.waitFor(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-      peak = Math.max(peak, residentBytes(process.pid()));
-    }
+    // Sampled on a thread of its own, so that the job's end is timed as it happens, not at the next sample.
+    AtomicLong peak = new AtomicLong();
+    Thread sampler = new Thread(() -> {
+      while (process.isAlive()) {
+        peak.accumulateAndGet(residentBytes(process.pid()), Math::max);
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "chatvector-bench-memory");
+    sampler.setDaemon(true);
+    sampler.start();
+    process.waitFor();
     long nanos = System.nanoTime() - start;
+    sampler.join();
     String output = Files.readString(log.toPath());
     Matcher tasks = Pattern.compile("(\\d+ chunks in \\d+ tasks)").matcher(output);
     Matcher shards = Pattern.compile("written: (\\d+ shards?)").matcher(output);
     String records = (tasks.find() ? tasks.group(1) : "?") + ", " + (shards.find() ? shards.group(1) : "?");
-    return new Job(process.exitValue(), output, nanos, peak, records);
+    return new Job(process.exitValue(), output, nanos, peak.get(), records);
   }
 
   private static long residentBytes(long pid) {

@@ -3,6 +3,7 @@ package io.chatvector.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
+import io.chatvector.spark.UnservedMetricsServlet;
 import org.apache.spark.SparkConf;
 import picocli.CommandLine.Option;
 
@@ -25,6 +26,9 @@ final class SparkOptions {
     sparkConf.setIfMissing("spark.master", "local[*]");
     if (sparkConf.get("spark.master").startsWith("local")) {
       sparkConf.setIfMissing("spark.ui.enabled", "false");
+    }
+    if (!sparkConf.getBoolean("spark.ui.enabled", true)) {
+      sparkConf.setIfMissing(UnservedMetricsServlet.DRIVER_SERVLET_CLASS, UnservedMetricsServlet.class.getName());
     }
     sparkConf.setIfMissing("spark.ui.showConsoleProgress", "false");
     // A job's only broadcast is its tasks' function (tens of KB): compressing it cost more than it saved (lz4's start).
