@@ -1,9 +1,9 @@
 package io.chatvector.cli;
 
+import io.chatvector.spark.UnservedMetricsServlet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import io.chatvector.spark.UnservedMetricsServlet;
 import org.apache.spark.SparkConf;
 import picocli.CommandLine.Option;
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.chatvector.spark.UnservedMetricsServlet;
+import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class SparkOptionsTest {
     JavaSparkContext spark = new JavaSparkContext(conf.setMaster("local[1]"));
     try {
       assertEquals(0, spark.sc().env().metricsSystem().getServletHandlers().length);
-      assertEquals(3L, spark.parallelize(java.util.List.of(1, 2, 3)).count());
+      assertEquals(3L, spark.parallelize(List.of(1, 2, 3)).count());
     } finally {
       spark.stop();
     }
@@ -39,10 +40,11 @@ class SparkOptionsTest {
 
   @Test
   void theUsersSettingsWin() {
-    SparkConf conf = options(UnservedMetricsServlet.DRIVER_SERVLET_CLASS,
-        "org.apache.spark.metrics.sink.MetricsServlet", "spark.broadcast.compress", "true").sparkConf("test");
+    String sparksServlet = "org.apache.spark.metrics.sink.MetricsServlet";
+    SparkConf conf = options(UnservedMetricsServlet.DRIVER_SERVLET_CLASS, sparksServlet,
+        "spark.broadcast.compress", "true").sparkConf("test");
 
-    assertEquals("org.apache.spark.metrics.sink.MetricsServlet", conf.get(UnservedMetricsServlet.DRIVER_SERVLET_CLASS));
+    assertEquals(sparksServlet, conf.get(UnservedMetricsServlet.DRIVER_SERVLET_CLASS));
     assertTrue(conf.getBoolean("spark.broadcast.compress", false));
   }
 
