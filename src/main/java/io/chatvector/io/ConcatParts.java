@@ -1,7 +1,9 @@
 package io.chatvector.io;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -57,7 +59,7 @@ final class ConcatParts extends ShardParts {
   public void complete(FileSystem fs, byte[] upload, Path shard, List<byte[]> parts) throws IOException {
     Path[] paths = parts.stream().map(part -> new Path(new String(part, StandardCharsets.UTF_8))).toArray(Path[]::new);
     if (paths.length > 1) {
-      fs.concat(paths[0], java.util.Arrays.copyOfRange(paths, 1, paths.length));
+      fs.concat(paths[0], Arrays.copyOfRange(paths, 1, paths.length));
     }
     if (!fs.rename(paths[0], shard)) {
       throw new IOException("Cannot rename " + paths[0] + " to " + shard);
@@ -73,11 +75,14 @@ final class ConcatParts extends ShardParts {
   /** Parts and attempts of the shard, from this run or a killed one. */
   private static void deleteParts(FileSystem fs, Path shard) throws IOException {
     String prefix = partPrefix(shard);
-    if (!fs.exists(shard.getParent())) {
+    FileStatus[] left;
+    try {
+      left = fs.listStatus(shard.getParent(), path -> path.getName().startsWith(prefix));
+    } catch (FileNotFoundException noDirectoryYet) {
       return;
     }
-    for (FileStatus left : fs.listStatus(shard.getParent(), path -> path.getName().startsWith(prefix))) {
-      fs.delete(left.getPath(), false);
+    for (FileStatus part : left) {
+      fs.delete(part.getPath(), false);
     }
   }
 

@@ -3,6 +3,7 @@ package io.chatvector.spark;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -72,7 +73,7 @@ final class ItemJob {
     try {
       RDD<T> rdd = new ItemRdd<>(spark.sc(), items, partitions);
       int count = rdd.getNumPartitions();
-      List<List<R>> results = new ArrayList<>(java.util.Collections.nCopies(count, null));
+      List<List<R>> results = new ArrayList<>(Collections.nCopies(count, null));
       // The configuration goes in the task's function, which Spark broadcasts once per job: a broadcast of its own
       // would be estimated for size object by object, which took longer than serializing it.
       @SuppressWarnings("unchecked")

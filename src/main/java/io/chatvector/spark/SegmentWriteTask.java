@@ -85,13 +85,7 @@ final class SegmentWriteTask implements Function<Segment, SegmentResult> {
     try (ShardParts.PartOutput out = parts.open(hadoop, uploads.get(segment.shard()), shard, segment.index(),
         segment.last(), TaskContext.get().taskAttemptId())) {
       CountingSink sink = new CountingSink(out, crc);
-      if (segment.header() != null) {
-        sink.accept(ByteBuffer.wrap(segment.header()));
-      }
-      for (Chunk chunk : segment.chunks()) {
-        producer.produce(chunk, sink);
-        bytesWritten.add(chunk.outBytes());
-      }
+      produce(segment, producer, sink);
       if (sink.bytes != segment.bytes()) {
         throw new IOException(shard + ": part " + segment.index() + " has " + sink.bytes + " bytes, planned "
             + segment.bytes());
@@ -99,6 +93,17 @@ final class SegmentWriteTask implements Function<Segment, SegmentResult> {
       byte[] receipt = out.commit();
       WrittenRange range = new WrittenRange(segment.shard(), segment.offset(), segment.bytes(), (int) crc.getValue());
       return new SegmentResult(range, producer.bytesRead(), receipt);
+    }
+  }
+
+  /** The segment's bytes, in order: the shard's header first if this is its first segment, then its chunks. */
+  private void produce(Segment segment, ChunkProducer producer, ChunkProducer.PieceSink sink) throws IOException {
+    if (segment.header() != null) {
+      sink.accept(ByteBuffer.wrap(segment.header()));
+    }
+    for (Chunk chunk : segment.chunks()) {
+      producer.produce(chunk, sink);
+      bytesWritten.add(chunk.outBytes());
     }
   }
 
@@ -134,13 +139,7 @@ final class SegmentWriteTask implements Function<Segment, SegmentResult> {
         }
         position[0] += length;
       };
-      if (segment.header() != null) {
-        sink.accept(ByteBuffer.wrap(segment.header()));
-      }
-      for (Chunk chunk : segment.chunks()) {
-        producer.produce(chunk, sink);
-        bytesWritten.add(chunk.outBytes());
-      }
+      produce(segment, producer, sink);
     }
     return (int) crc.getValue();
   }
@@ -153,21 +152,18 @@ final class SegmentWriteTask implements Function<Segment, SegmentResult> {
         : target;
     FileSystem fs = Storage.fileSystem(target, hadoop);
     CRC32C crc = new CRC32C();
+    CountingSink sink;
     boolean complete = false;
     try (OutputStream out = fs.create(attemptFile, true)) {
-      CountingSink sink = new CountingSink(out, crc);
-      sink.accept(ByteBuffer.wrap(segment.header()));
-      for (Chunk chunk : segment.chunks()) {
-        producer.produce(chunk, sink);
-        bytesWritten.add(chunk.outBytes());
-      }
+      sink = new CountingSink(out, crc);
+      produce(segment, producer, sink);
       complete = true;
     } finally {
       if (!complete) {
         fs.delete(attemptFile, false);
       }
     }
-    long written = fs.getFileStatus(attemptFile).getLen();
+    long written = sink.bytes;
     if (written != segment.bytes()) {
       fs.delete(attemptFile, false);
       throw new IOException(target + ": wrote " + written + " bytes, planned " + segment.bytes());

@@ -87,11 +87,7 @@ final class ShardUploads implements AutoCloseable, ItemJob.ResultListener<Segmen
 
   /** Waits until every shard is joined; throws the first failure to. */
   void awaitCompleted() throws IOException {
-    List<Future<?>> pending;
-    synchronized (this) {
-      pending = List.copyOf(completions);
-    }
-    await(pending);
+    await(completionsSoFar());
     if (!started.isEmpty()) {
       throw new IOException(directory + ": shards " + started.keySet() + " were not completed");
     }
@@ -100,12 +96,8 @@ final class ShardUploads implements AutoCloseable, ItemJob.ResultListener<Segmen
   /** Drops the uploads not completed; a failure to is only reported, as the job's own failure matters more. */
   void abortUnfinished() {
     try {
-      List<Future<?>> pending;
-      synchronized (this) {
-        pending = List.copyOf(completions);
-      }
       try {
-        await(pending);
+        await(completionsSoFar());
       } catch (IOException | RuntimeException completionFailed) {
         // Its upload is still started, and is dropped below.
       }
@@ -117,6 +109,10 @@ final class ShardUploads implements AutoCloseable, ItemJob.ResultListener<Segmen
     } catch (IOException | RuntimeException e) {
       System.err.println("warning: " + directory + ": could not drop unfinished uploads: " + e.getMessage());
     }
+  }
+
+  private synchronized List<Future<?>> completionsSoFar() {
+    return List.copyOf(completions);
   }
 
   @Override
