@@ -37,14 +37,29 @@ public final class CheckpointFiles {
   private CheckpointFiles() {
   }
 
-  /** Writes {@code model.safetensors.index.json} with the weight map sorted by name, as transformers does. */
+  /**
+   * Writes {@code model.safetensors.index.json} with the weight map sorted by name, as transformers does. The index
+   * says a checkpoint is complete, so it appears whole or not at all: where renames are atomic it is written under a
+   * hidden name and renamed (a job killed while writing it left a truncated index); an object store's object
+   * appears whole when its upload ends.
+   */
   public static void writeIndex(FileSystem fs, Path directory, long totalSize, Map<String, String> weightMap)
       throws IOException {
-    ObjectNode index = JSON.createObjectNode();
-    index.putObject("metadata").put("total_size", totalSize);
-    ObjectNode map = index.putObject("weight_map");
+    ObjectNode json = JSON.createObjectNode();
+    json.putObject("metadata").put("total_size", totalSize);
+    ObjectNode map = json.putObject("weight_map");
     new TreeMap<>(weightMap).forEach(map::put);
-    writeJson(fs, new Path(directory, Checkpoint.INDEX_FILE), index);
+    Path index = new Path(directory, Checkpoint.INDEX_FILE);
+    if (Storage.isObjectStore(index)) {
+      writeJson(fs, index, json);
+      return;
+    }
+    Path partial = new Path(directory, "." + Checkpoint.INDEX_FILE + ".partial");
+    writeJson(fs, partial, json);
+    fs.delete(index, false);
+    if (!fs.rename(partial, index)) {
+      throw new IOException("Cannot rename " + partial + " to " + index);
+    }
   }
 
   public static void writeJson(FileSystem fs, Path file, JsonNode json) throws IOException {
