@@ -29,6 +29,8 @@ public final class ChildJvm {
     command.addAll(Arrays.asList(args));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    // Spark's scratch directories beside the log, in the test's own directory: a killed JVM cannot delete them.
+    builder.environment().put("SPARK_LOCAL_DIRS", log.resolveSibling("spark-local").toString());
     return builder;
   }
 

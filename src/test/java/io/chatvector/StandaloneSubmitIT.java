@@ -91,6 +91,8 @@ class StandaloneSubmitIT {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(root.resolve(name + ".log").toFile());
     builder.environment().put("SPARK_HOME", sparkHome.toString());
+    // The worker's and its executors' scratch directories in the test's own directory: stopping leaves them.
+    builder.environment().put("SPARK_LOCAL_DIRS", root.resolve("spark-local").toString());
     return builder.start();
   }
 
@@ -120,6 +122,7 @@ class StandaloneSubmitIT {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(root.resolve(name + ".log").toFile());
     builder.environment().put("SPARK_HOME", sparkHome.toString());
+    builder.environment().put("SPARK_LOCAL_DIRS", root.resolve("spark-local").toString());
     builder.environment().put("CHATVECTOR_EXECUTOR_MEMORY", "1g");
     builder.environment().put("CHATVECTOR_EXECUTOR_CORES", "1");
     Process process = builder.start();
