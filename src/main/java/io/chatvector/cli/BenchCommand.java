@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
@@ -145,9 +146,18 @@ final class BenchCommand implements Callable<Integer> {
       default -> "fused merge";
     }, shape.parameters(0), jobs.size());
     out.printf("  data:        %s read, %s written%n", Sizes.format(inputBytes), Sizes.format(outputBytes));
-    out.printf("  I/O floor:   %.2f s (read the inputs, write an output-sized file)%s%n", floor, runs(floorNanos));
+    out.printf("  I/O floor:   %.2f s (read the inputs, write an output-sized file)%s%n", floor,
+        runs(seconds(floorNanos)));
     out.printf("  job:         %.2f s end to end, JVM and Spark start included: %.2fx the floor%s%n", seconds,
-        seconds / floor, runs(jobs.stream().map(Job::nanos).toList()));
+        seconds / floor, runs(seconds(jobs.stream().map(Job::nanos).toList())));
+    if (jobs.size() > 1) {
+      // Each job runs right after its floor: on a shared machine whose speed drifts, the pair's ratio drifts less.
+      List<Double> ratios = new ArrayList<>();
+      for (int run = 0; run < jobs.size(); run++) {
+        ratios.add(jobs.get(run).nanos() / (double) floorNanos.get(run));
+      }
+      out.printf("  paired:      %.2fx the floor, median of each run's job / floor%s%n", median(ratios), runs(ratios));
+    }
     out.printf("  throughput:  %s/s in, %s/s out%n", Sizes.format((long) (inputBytes / seconds)),
         Sizes.format((long) (outputBytes / seconds)));
     out.printf("  peak memory: %s resident in the job's JVM (highest of the runs)%n",
@@ -156,14 +166,18 @@ final class BenchCommand implements Callable<Integer> {
     out.flush();
   }
 
-  private static long median(List<Long> values) {
-    List<Long> sorted = values.stream().sorted().toList();
+  private static <T extends Comparable<T>> T median(List<T> values) {
+    List<T> sorted = values.stream().sorted().toList();
     return sorted.get(sorted.size() / 2);
   }
 
-  private static String runs(List<Long> nanos) {
-    return nanos.size() < 2 ? "" : nanos.stream().map(n -> String.format("%.2f", n / 1e9))
-        .collect(java.util.stream.Collectors.joining(", ", "; runs: ", ""));
+  private static List<Double> seconds(List<Long> nanos) {
+    return nanos.stream().map(n -> n / 1e9).toList();
+  }
+
+  private static String runs(List<Double> values) {
+    return values.size() < 2 ? "" : values.stream().map(v -> String.format("%.2f", v))
+        .collect(Collectors.joining(", ", "; runs: ", ""));
   }
 
   /** Makes the files under {@code directory} durable, so that no write-back of them overlaps a measurement. */
