@@ -65,7 +65,9 @@ class S3StorageTest extends StorageContract {
         "spark.hadoop.fs.s3a.access.key=" + ACCESS_KEY,
         "spark.hadoop.fs.s3a.secret.key=" + SECRET_KEY,
         "spark.hadoop.fs.s3a.aws.credentials.provider=org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
-        "spark.hadoop.fs.s3a.multipart.size=5M"));
+        "spark.hadoop.fs.s3a.multipart.size=5M",
+        // S3A stages uploads under hadoop.tmp.dir, /tmp by default; the test's own directory is removed after it.
+        "spark.hadoop.fs.s3a.buffer.dir=" + local.resolve("s3a-buffer")));
   }
 
   @Test
