@@ -18,6 +18,9 @@ final class ChatVectorCommand {
   private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
 
   static {
+    // Else picocli's first command line looks for Groovy's closure class, a search of the whole class path: with
+    // Spark's and Hadoop's jars, 60 ms of a core at every start.
+    System.setProperty(CommandLine.class.getPackageName() + ".disable.closures", "true");
     COMMANDS.put("extract", ExtractCommand::new);
     COMMANDS.put("merge", MergeCommand::new);
     COMMANDS.put("inspect", InspectCommand::new);

@@ -32,13 +32,13 @@ public final class Storage {
   }
 
   /**
-   * The file system of a path. Local files go through the raw local file system, which neither writes
-   * {@code .crc} side files nor expects them.
+   * The file system of a path. Local files go through a raw local file system, which neither writes
+   * {@code .crc} side files nor expects them, and sets permissions without starting processes.
    */
   public static FileSystem fileSystem(Path path, Configuration conf) {
     try {
       FileSystem fs = path.getFileSystem(conf);
-      return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
+      return fs instanceof LocalFileSystem local ? PosixLocalFileSystem.of(local) : fs;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot reach the file system of " + path + ": " + e.getMessage(), e);
     }
