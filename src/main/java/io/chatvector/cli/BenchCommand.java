@@ -121,13 +121,13 @@ final class BenchCommand implements Callable<Integer> {
     // A first run, not measured, as users' later runs find things: inputs in the page cache (when they fit) and the
     // launcher's start-up archive recorded.
     runJob(root, args);
-    deleteTree(output);
+    discard(output);
     List<Long> floors = new ArrayList<>();
     List<Job> jobs = new ArrayList<>();
     for (int run = 0; run < Math.max(1, runs); run++) {
       floors.add(ioFloor(inputs, outputBytes, root.resolve("floor.tmp")));
       jobs.add(runJob(root, args));
-      deleteTree(output);
+      discard(output);
     }
     report(out, shape, inputBytes, outputBytes, floors, jobs);
     if (generated && !keep) {
@@ -181,6 +181,12 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** Makes the files under {@code directory} durable, so that no write-back of them overlaps a measurement. */
+  /** Flushed, then deleted, as the floor's file is: no measurement starts with the last one's writes pending. */
+  private static void discard(Path output) throws IOException {
+    flushToDisk(output);
+    deleteTree(output);
+  }
+
   private static void flushToDisk(Path directory) throws IOException {
     try (Stream<Path> files = Files.walk(directory)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {

@@ -34,6 +34,21 @@ final class Converters {
     }
   }
 
+  /** A size, or {@code auto} (0): chosen from the job. */
+  static final class SizeOrAuto implements ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      if (value.equalsIgnoreCase("auto")) {
+        return 0L;
+      }
+      try {
+        return new Size().convert(value);
+      } catch (TypeConversionException e) {
+        throw new TypeConversionException(e.getMessage() + ", or auto");
+      }
+    }
+  }
+
   static final class Regex implements ITypeConverter<Pattern> {
     @Override
     public Pattern convert(String value) {

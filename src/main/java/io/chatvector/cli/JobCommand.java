@@ -63,7 +63,8 @@ abstract class JobCommand implements Callable<Integer> {
       Planned planned = plan(conf);
       PrintWriter console = spec.commandLine().getOut();
       OutputDirectory output = OutputDirectory.check(out, job.overwrite, planned.inputs(), conf);
-      List<Segment> segments = planned.plan().segments(output.segmentBytes(job.segmentSize), output.minSegmentBytes());
+      List<Segment> segments = planned.plan().segments(
+          output.segmentBytes(job.segmentBytes(planned.plan().outputBytes(), sparkConf)), output.minSegmentBytes());
       if (job.dryRun) {
         printPlan(planned.plan(), segments.size(), output, console);
         return 0;

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chatvector.format.DType;
 import io.chatvector.plan.EmbeddingsMode;
 import io.chatvector.plan.PlanOptions;
+import io.chatvector.plan.SegmentSizing;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.apache.spark.SparkConf;
 import picocli.CommandLine.Option;
 
 /** Options shared by the commands that write a checkpoint. */
@@ -27,8 +29,9 @@ final class JobOptions {
       description = "Largest chunk of one tensor read or written at once; bounds memory (default: ${DEFAULT-VALUE}).")
   long chunkSize;
 
-  @Option(names = "--segment-size", paramLabel = "SIZE", converter = Converters.Size.class, defaultValue = "256MB",
-      description = "On local disk, shards are written by parallel tasks in segments of about this size (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--segment-size", paramLabel = "SIZE", converter = Converters.SizeOrAuto.class,
+      defaultValue = "auto", description = "Shards are written by parallel tasks in segments of about this size "
+          + "(default: auto, the output spread evenly over the cluster's task slots, 64 MiB to 1 GiB a segment).")
   long segmentSize;
 
   @Option(names = "--overwrite", description = "Replace an existing output.")
@@ -61,5 +64,10 @@ final class JobOptions {
         .put("chunk_size", chunkSize)
         .put("allow_nonfinite", allowNonFinite);
     return record;
+  }
+
+  /** The segment size asked for, or by default the output spread over the task slots the configuration tells. */
+  long segmentBytes(long outputBytes, SparkConf sparkConf) {
+    return segmentSize > 0 ? segmentSize : SegmentSizing.forOutput(outputBytes, TaskSlots.of(sparkConf));
   }
 }

@@ -98,7 +98,8 @@ final class SweepCommand implements Callable<Integer> {
       }
     }
     checkOutputs(outputs);
-    SweepPlan plan = SweepPlan.of(files, plans, job.segmentSize);
+    SweepPlan plan = SweepPlan.of(files, plans,
+        job.segmentBytes(plans.stream().mapToLong(MergePlan::outputBytes).sum(), sparkConf));
     PrintWriter console = spec.commandLine().getOut();
     if (job.dryRun) {
       console.printf("plan for %d outputs under %s (dry run, no tensor data read)%n", outputs.size(), outRoot);
