@@ -180,13 +180,13 @@ final class BenchCommand implements Callable<Integer> {
         .collect(Collectors.joining(", ", "; runs: ", ""));
   }
 
-  /** Makes the files under {@code directory} durable, so that no write-back of them overlaps a measurement. */
   /** Flushed, then deleted, as the floor's file is: no measurement starts with the last one's writes pending. */
   private static void discard(Path output) throws IOException {
     flushToDisk(output);
     deleteTree(output);
   }
 
+  /** Makes the files under {@code directory} durable, so that no write-back of them overlaps a measurement. */
   private static void flushToDisk(Path directory) throws IOException {
     try (Stream<Path> files = Files.walk(directory)) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
