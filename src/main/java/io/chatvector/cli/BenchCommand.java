@@ -83,13 +83,9 @@ final class BenchCommand implements Callable<Integer> {
     LlamaShape shape = LlamaShape.named(params);
     Path root = Path.of(dir).toAbsolutePath();
     Path family = root.resolve(params + "-" + dtype);
-    if (!Files.exists(family.resolve("cp/config.json"))) {
-      out.printf("generating a %s %s family in %s ...%n", params, dtype, family);
-      out.flush();
-    }
-    boolean generated = prepare(root, family, shape);
+    boolean generated = prepare(out, root, family, shape);
     Path tinyFamily = root.resolve("tiny-" + dtype);
-    boolean tinyGenerated = prepare(root, tinyFamily, TINY);
+    boolean tinyGenerated = prepare(out, root, tinyFamily, TINY);
     Path output = root.resolve("out");
     List<Path> inputs = inputs(family);
     long inputBytes = 0;
@@ -126,17 +122,20 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /** Generates the family unless it is there, and the vector that the vector form merges; true if it generated. */
-  private boolean prepare(Path root, Path family, LlamaShape shape) throws IOException, InterruptedException {
+  private boolean prepare(PrintWriter out, Path root, Path family, LlamaShape shape)
+      throws IOException, InterruptedException {
     boolean generate = !Files.exists(family.resolve("cp/config.json"));
     if (generate) {
+      out.printf("generating a %,d-parameter %s family in %s ...%n", shape.parameters(0), dtype, family);
+      out.flush();
       new FamilyGenerator(shape, dtype, 0, 1, 5_000_000_000L).writeFamily(family.toString(), new Configuration());
     }
     Path vector = family.resolve("vector");
     if (form.equals("vector") && !Files.exists(vector.resolve("model.safetensors.index.json"))) {
-      Job prepare = job(root, List.of("extract", "--base", family.resolve("base").toString(), "--chat",
+      Job extraction = job(root, List.of("extract", "--base", family.resolve("base").toString(), "--chat",
           family.resolve("chat").toString(), "--out", vector.toString(), "--overwrite"));
-      if (prepare.code() != 0) {
-        throw new IllegalStateException("Cannot prepare the vector: " + prepare.output());
+      if (extraction.code() != 0) {
+        throw new IllegalStateException("Cannot prepare the vector: " + extraction.output());
       }
     }
     return generate;
