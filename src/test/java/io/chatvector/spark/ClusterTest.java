@@ -49,6 +49,8 @@ class ClusterTest {
     spark = new JavaSparkContext(new SparkConf().setMaster("local-cluster[2,1,1024]").setAppName("ClusterTest")
         .set("spark.ui.enabled", "false")
         .set("spark.executor.extraClassPath", System.getProperty("surefire.test.class.path"))
+        // The executor killed below cannot remove its temporary files (lz4's native library among them).
+        .set("spark.executor.extraJavaOptions", "-Djava.io.tmpdir=" + root)
         .set("spark.speculation", "true")
         .set("spark.speculation.interval", "100ms")
         .set("spark.speculation.multiplier", "1.0")
