@@ -21,7 +21,7 @@ import java.util.List;
  */
 public final class ChunkArithmetic {
   /** Small enough that a block of every operand and the accumulator stay in the core's L1 cache. */
-  private static final int BLOCK = 2048;
+  static final int BLOCK = 2048;
   /** Finite f32 values at or above these magnitudes round to infinity in the 16-bit types. */
   private static final float BF16_OVERFLOW = Float.intBitsToFloat(0x7F7F8000);
   private static final float F16_OVERFLOW = 65520.0f;

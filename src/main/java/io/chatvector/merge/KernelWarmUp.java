@@ -18,10 +18,19 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class KernelWarmUp {
   private static final Lanes SCALAR = new ScalarLanes();
   private static final Lanes VECTOR = Lanes.fastest();
+  /** Warm-up calls are this small, so that running the loops before they are compiled costs little. */
   private static final int ELEMENTS = 16;
   private static final int CALLS_PER_CHECK = 500;
-  /** Compiled vector loops take a few ns per element; uncompiled ones take microseconds. */
-  private static final double COMPILED_NANOS_PER_ELEMENT = 20;
+  /** The loops are still interpreted while such small calls take microseconds per element: no check yet. */
+  private static final double INTERPRETED_NANOS_PER_ELEMENT = 1_000;
+  /**
+   * A check then times one block as chunks compute it ({@link ChunkArithmetic#BLOCK} elements), of which the fixed
+   * cost of a call is a small part: compiled vector loops take 0.6-3.6 ns per element, partly compiled ones 15 or
+   * more, compiled scalar loops 3-10 (measured here, three terms). A threshold on the 16-element calls broke twice
+   * when a change added a few hundred nanoseconds per call, and chunks then ran the scalar loops for good (500 ns
+   * more per call: no switch in 30 s; with this check, 0.4-0.5 s as without it).
+   */
+  private static final double COMPILED_NANOS_PER_ELEMENT = 8;
   private static final long GIVE_UP_NANOS = 60_000_000_000L;
 
   private static final Set<DType> STARTED = ConcurrentHashMap.newKeySet();
@@ -65,23 +74,44 @@ public final class KernelWarmUp {
    * form meets a branch the compiler left out and falls back to uncompiled vector code.
    */
   private static void compile(DType dtype) {
-    int width = dtype.bits() / 8;
-    Operand operand = new Operand("warm-up", dtype, ByteBuffer.allocateDirect(ELEMENTS * width));
-    ByteBuffer out = ByteBuffer.allocateDirect(ELEMENTS * width);
-    List<Term> terms = List.of(Term.difference(0.5f, operand, operand), Term.of(0.5f, operand),
-        Term.difference(0.5f, operand, operand));
+    Sample small = new Sample(dtype, ELEMENTS);
+    Sample block = new Sample(dtype, ChunkArithmetic.BLOCK);
     ChunkArithmetic arithmetic = new ChunkArithmetic(false, VECTOR);
-    ChunkArithmetic.ChunkPosition position = new ChunkArithmetic.ChunkPosition("warm-up", new long[] {ELEMENTS}, 0);
     long giveUp = System.nanoTime() + GIVE_UP_NANOS;
     while (System.nanoTime() < giveUp) {
-      long begin = System.nanoTime();
-      for (int call = 0; call < CALLS_PER_CHECK; call++) {
-        arithmetic.compute(position, ELEMENTS, null, terms, dtype, out);
-      }
-      if ((System.nanoTime() - begin) / (double) (CALLS_PER_CHECK * ELEMENTS) < COMPILED_NANOS_PER_ELEMENT) {
+      if (small.nanosPerElement(arithmetic, CALLS_PER_CHECK) < INTERPRETED_NANOS_PER_ELEMENT
+          && block.nanosPerElement(arithmetic, 1) < COMPILED_NANOS_PER_ELEMENT) {
         COMPILED.put(dtype, true);
         return;
       }
+    }
+  }
+
+  /** A chunk of zeros whose terms take every branch: with and without a minus, first and added. */
+  private static final class Sample {
+    private final DType dtype;
+    private final int elements;
+    private final List<Term> terms;
+    private final ByteBuffer out;
+    private final ChunkArithmetic.ChunkPosition position;
+
+    Sample(DType dtype, int elements) {
+      this.dtype = dtype;
+      this.elements = elements;
+      int bytes = elements * dtype.bits() / 8;
+      Operand operand = new Operand("warm-up", dtype, ByteBuffer.allocateDirect(bytes));
+      this.terms = List.of(Term.difference(0.5f, operand, operand), Term.of(0.5f, operand),
+          Term.difference(0.5f, operand, operand));
+      this.out = ByteBuffer.allocateDirect(bytes);
+      this.position = new ChunkArithmetic.ChunkPosition("warm-up", new long[] {elements}, 0);
+    }
+
+    double nanosPerElement(ChunkArithmetic arithmetic, int calls) {
+      long begin = System.nanoTime();
+      for (int call = 0; call < calls; call++) {
+        arithmetic.compute(position, elements, null, terms, dtype, out);
+      }
+      return (System.nanoTime() - begin) / ((double) calls * elements);
     }
   }
 }
