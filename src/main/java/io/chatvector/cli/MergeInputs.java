@@ -12,6 +12,7 @@ import io.chatvector.plan.VectorInput;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -45,7 +46,7 @@ final class MergeInputs {
       throws java.io.IOException {
     Terms.check(command, options, ratio);
     Checkpoint cpModel = Checkpoint.open(cp, conf);
-    return new MergeInputs(cpModel, Terms.open(options, ratio, conf));
+    return new MergeInputs(cpModel, Terms.open(command, options, ratio, conf));
   }
 
   /** The same, opened terms added to another CP model: what a sweep does for each of its CPs. */
@@ -79,8 +80,9 @@ final class MergeInputs {
       }
     }
 
-    /** Opens terms whose form {@link #check} accepted. */
-    static Terms open(TermOptions options, Float ratio, Configuration conf) throws java.io.IOException {
+    /** Opens terms whose form {@link #check} accepted; warns on the command's stderr of vectors not extracted. */
+    static Terms open(CommandLine command, TermOptions options, Float ratio, Configuration conf)
+        throws java.io.IOException {
       ObjectNode record = new ObjectMapper().createObjectNode();
       if (options.base != null) {
         Checkpoint base = Checkpoint.open(options.base, conf);
@@ -98,8 +100,17 @@ final class MergeInputs {
       for (String vector : options.vectors) {
         WeightedPath weighted = WeightedPath.parse(vector);
         Checkpoint vectorModel = Checkpoint.open(weighted.path(), conf);
-        JsonNode vectorInputs = CheckpointFiles.readJson(Storage.fileSystem(vectorModel.directory(), conf),
-            new Path(vectorModel.directory(), CheckpointFiles.PROVENANCE_FILE)).path("inputs");
+        FileSystem fs = Storage.fileSystem(vectorModel.directory(), conf);
+        JsonNode provenance = CheckpointFiles.readJson(fs,
+            new Path(vectorModel.directory(), CheckpointFiles.PROVENANCE_FILE));
+        if (!"extract".equals(provenance.path("command").asText())
+            && fs.exists(new Path(vectorModel.directory(), CheckpointFiles.MODEL_CONFIG))) {
+          // Vectors made by other tools are taken as given; a whole chat model passed as a vector is a likely slip.
+          command.getErr().println("warning: " + vectorModel.directory() + ": a model directory that 'chatvector "
+              + "extract' did not write; its tensors are added as a vector, as they are (to add a chat model's "
+              + "difference from its base, give --base and --chat instead)");
+        }
+        JsonNode vectorInputs = provenance.path("inputs");
         bases.check(vectorModel.directory(), vectorInputs);
         inputs.add(VectorInput.stored(weighted.weight(), vectorModel));
         vectorRecords.addObject().put("path", vectorModel.directory().toString()).put("weight", weighted.weight())

@@ -80,7 +80,7 @@ final class SweepCommand implements Callable<Integer> {
     List<SweepJob.Output> outputs = new ArrayList<>();
     Map<String, String> failures = new LinkedHashMap<>();
     MergeInputs.Terms.check(spec.commandLine(), terms, null);
-    MergeInputs.Terms added = MergeInputs.Terms.open(terms, null, conf);
+    MergeInputs.Terms added = MergeInputs.Terms.open(spec.commandLine(), terms, null, conf);
     for (String cp : cps) {
       try {
         MergeInputs inputs = MergeInputs.of(Checkpoint.open(cp, conf), added);

@@ -22,6 +22,8 @@ import org.apache.hadoop.fs.Path;
  */
 public final class CheckpointFiles {
   public static final String PROVENANCE_FILE = "chatvector.json";
+  /** The model's configuration, as transformers saves it. */
+  public static final String MODEL_CONFIG = "config.json";
   private static final String TOKENIZER_CONFIG = "tokenizer_config.json";
   private static final String CHAT_TEMPLATE_FILE = "chat_template.jinja";
   private static final Set<String> WEIGHT_SUFFIXES =

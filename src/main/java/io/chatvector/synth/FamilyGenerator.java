@@ -167,7 +167,7 @@ public final class FamilyGenerator {
           case F16 -> "float16";
           default -> "float32";
         });
-    CheckpointFiles.writeJson(fs, new Path(directory, "config.json"), config);
+    CheckpointFiles.writeJson(fs, new Path(directory, CheckpointFiles.MODEL_CONFIG), config);
     CheckpointFiles.writeJson(fs, new Path(directory, "generation_config.json"),
         JSON.createObjectNode().put("bos_token_id", 1).put("eos_token_id", 2));
     ObjectNode tokenizer = JSON.createObjectNode()

@@ -142,6 +142,7 @@ class ChatVectorJobTest {
     Result result = succeed("merge", "--cp", path("cp"), "--vector", v1 + ":0.5", "--vector", v2 + ":0.25",
         "--embeddings", "overlap", "--out", merged.toString());
     assertTrue(result.out().contains("2 merged on shared rows (vocabulary overlap)"), result::toString);
+    assertFalse(result.err().contains("warning"), result::toString);
 
     Map<String, Stored> cp = TestCheckpoints.read(family.resolve("cp"));
     Map<String, Stored> first = TestCheckpoints.read(v1);
@@ -322,6 +323,9 @@ class ChatVectorJobTest {
         "--dry-run", "--out", merged.toString());
     assertTrue(result.out().contains("plan for") && result.out().contains("memory:"), result::toString);
     assertFalse(Files.exists(merged));
+    assertTrue(result.err().contains("warning: file:" + path("chat") + ": a model directory that 'chatvector extract' did not "
+        + "write"),
+        result::toString);
   }
 
   @Test
