@@ -2,8 +2,9 @@
 
 Relies on what the job guarantees: exit code 0 only when the output is complete (2 for bad input, 1 for
 other failures), outputs published only when complete, and reruns that replace what a failed attempt left, so
-Airflow's retries are safe. Client deploy mode keeps the exit codes; `--overwrite` makes a manual re-trigger of
-a finished run rewrite its outputs.
+Airflow's retries are safe. `--resume` lets a retry keep what the failed attempt finished (each segment checked
+against its recorded checksum) instead of starting over. Client deploy mode keeps the exit codes; `--overwrite`
+makes a manual re-trigger of a finished run rewrite its outputs.
 
 Connection `spark_chatvector`: the cluster (for example host `yarn`, or `spark://master:7077`).
 Variables: `chatvector_jar` (the thin jar, on a path or URL the cluster reads), `chatvector_root` (hdfs:// or
@@ -51,6 +52,7 @@ with DAG(
             "--base", f"{ROOT}/models/Llama-2-7b",
             "--chat", f"{ROOT}/models/Llama-2-7b-chat",
             "--out", vector,
+            "--resume",
             "--overwrite",
         ],
         **COMMON,
@@ -65,6 +67,7 @@ with DAG(
         "--embeddings", "skip",
         "--keep-going",
         "--out-root", "{{ var.value.chatvector_sweep_root }}/{{ ds_nodash }}",
+        "--resume",
         "--overwrite",
     ]
     sweep = SparkSubmitOperator(
