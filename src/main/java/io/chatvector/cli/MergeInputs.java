@@ -80,7 +80,7 @@ final class MergeInputs {
       }
     }
 
-    /** Opens terms whose form {@link #check} accepted; warns on the command's stderr of vectors not extracted. */
+    /** Opens terms whose form {@link #check} accepted. */
     static Terms open(CommandLine command, TermOptions options, Float ratio, Configuration conf)
         throws java.io.IOException {
       ObjectNode record = new ObjectMapper().createObjectNode();
@@ -103,13 +103,7 @@ final class MergeInputs {
         FileSystem fs = Storage.fileSystem(vectorModel.directory(), conf);
         JsonNode provenance = CheckpointFiles.readJson(fs,
             new Path(vectorModel.directory(), CheckpointFiles.PROVENANCE_FILE));
-        if (!"extract".equals(provenance.path("command").asText())
-            && fs.exists(new Path(vectorModel.directory(), CheckpointFiles.MODEL_CONFIG))) {
-          // Vectors made by other tools are taken as given; a whole chat model passed as a vector is a likely slip.
-          command.getErr().println("warning: " + vectorModel.directory() + ": a model directory that 'chatvector "
-              + "extract' did not write; its tensors are added as a vector, as they are (to add a chat model's "
-              + "difference from its base, give --base and --chat instead)");
-        }
+        warnIfAModel(command, fs, vectorModel.directory(), provenance);
         JsonNode vectorInputs = provenance.path("inputs");
         bases.check(vectorModel.directory(), vectorInputs);
         inputs.add(VectorInput.stored(weighted.weight(), vectorModel));
@@ -121,6 +115,17 @@ final class MergeInputs {
         formula.append(" + ").append(weighted.weight()).append(" * vector").append(inputs.size());
       }
       return new Terms(inputs, directories, record, formula.toString(), directories.get(0));
+    }
+
+    /** Vectors made by other tools are taken as given; a whole chat model passed as a vector is a likely slip. */
+    private static void warnIfAModel(CommandLine command, FileSystem fs, Path vector, JsonNode provenance)
+        throws java.io.IOException {
+      if (!"extract".equals(provenance.path("command").asText())
+          && fs.exists(new Path(vector, CheckpointFiles.MODEL_CONFIG))) {
+        command.getErr().println("warning: " + vector + ": a model directory that 'chatvector extract' did not "
+            + "write; its tensors are added as a vector, as they are (to add a chat model's difference from its "
+            + "base, give --base and --chat instead)");
+      }
     }
   }
 
